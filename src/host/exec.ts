@@ -1,0 +1,120 @@
+// The one place that spawns host processes. argv arrays only (never a shell string), a timeout
+// on every call, and failures turned into a CommandError naming the command, exit code and stderr.
+import { execa, type ResultPromise } from "execa";
+
+export interface ExecOptions {
+  /** Milliseconds before the process is killed (SIGTERM, then SIGKILL after 5 s). Default 10 min. */
+  readonly timeoutMs?: number;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+  /** Text written to the child's stdin. */
+  readonly input?: string;
+  /** Pass stderr through to ours (for tools whose progress the user should see). */
+  readonly inheritStderr?: boolean;
+  /** Called with each stdout line as it arrives (progress parsing). Output is still collected. */
+  readonly onStdoutLine?: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
+
+/** Tail of a possibly long text, for error messages. */
+export const tail = (text: string, lines = 12): string => text.trimEnd().split("\n").slice(-lines).join("\n");
+
+export class CommandError extends Error {
+  readonly command: readonly string[];
+  readonly exitCode: number | undefined;
+  readonly signal: string | undefined;
+  readonly stderrTail: string;
+  readonly timedOut: boolean;
+  constructor(command: readonly string[], r: { exitCode?: number; signal?: string; stderr: string; timedOut: boolean }, cause?: unknown) {
+    const what = r.timedOut ? "timed out" : r.signal ? `was killed by ${r.signal}` : `exited with status ${r.exitCode}`;
+    super(`command "${command.join(" ")}" ${what}${r.stderr.trim() ? `: ${tail(r.stderr, 6)}` : ""}`, { cause });
+    this.name = "CommandError";
+    this.command = command;
+    this.exitCode = r.exitCode;
+    this.signal = r.signal;
+    this.stderrTail = tail(r.stderr);
+    this.timedOut = r.timedOut;
+  }
+}
+
+/** Global trace hook (-x): called with every argv before it runs. */
+let traceHook: ((argv: readonly string[]) => void) | undefined;
+export const setTraceHook = (hook: ((argv: readonly string[]) => void) | undefined): void => { traceHook = hook; };
+
+function start(argv: readonly string[], opts: ExecOptions): ResultPromise {
+  const [file, ...args] = argv;
+  if (!file) throw new Error("run: empty argv");
+  traceHook?.(argv);
+  return execa(file, args, {
+    reject: false,
+    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    forceKillAfterDelay: 5000,
+    env: opts.env as Record<string, string> | undefined,
+    extendEnv: true,
+    cwd: opts.cwd,
+    input: opts.input,
+    stdin: opts.input === undefined ? "ignore" : "pipe",
+    stderr: opts.inheritStderr ? "inherit" : "pipe",
+    cancelSignal: opts.signal,
+    stripFinalNewline: false,
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
+}
+
+/** Run a command; throws CommandError unless it exits 0. */
+export async function run(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  const r = await runUnchecked(argv, opts);
+  return r;
+}
+
+/** Run a command and return its result whatever the exit code (still throws on timeout/spawn failure). */
+export async function runAllowFail(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  return runUnchecked(argv, opts, true);
+}
+
+async function runUnchecked(argv: readonly string[], opts: ExecOptions, allowFail = false): Promise<ExecResult> {
+  const child = start(argv, opts);
+  if (opts.onStdoutLine && child.stdout) {
+    let buf = "";
+    child.stdout.on("data", (chunk: Buffer | string) => {
+      buf += chunk.toString();
+      let i: number;
+      while ((i = buf.search(/[\r\n]/)) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (line) opts.onStdoutLine?.(line);
+      }
+    });
+  }
+  const r = await child;
+  const stdout = String(r.stdout ?? "");
+  const stderr = String(r.stderr ?? "");
+  const failedToSpawn = r.failed && r.exitCode === undefined && !r.timedOut && !r.isCanceled && !r.signal;
+  if (failedToSpawn) {
+    throw new CommandError(argv, { stderr: `${r.shortMessage}`, timedOut: false }, r.cause);
+  }
+  if (r.timedOut || r.isCanceled || (!allowFail && r.exitCode !== 0)) {
+    throw new CommandError(argv, { exitCode: r.exitCode, signal: r.signal, stderr, timedOut: r.timedOut });
+  }
+  return { stdout, stderr, exitCode: r.exitCode ?? -1 };
+}
+
+/** Start a long-lived process (qemu under --qemu-boot, a test VM); the caller owns its lifetime. */
+export function spawnDetached(argv: readonly string[], opts: ExecOptions = {}): ResultPromise {
+  return start(argv, opts);
+}
+
+/** True when `name` is an executable on PATH. */
+export async function commandExists(name: string): Promise<boolean> {
+  const r = await runAllowFail(["sh", "-c", 'command -v "$1"', "sh", name], { timeoutMs: 5000 });
+  return r.exitCode === 0;
+}

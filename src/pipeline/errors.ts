@@ -1,0 +1,29 @@
+// Errors with a stable code and a sentence for the user. Only src/cli.ts prints them and exits.
+
+/** Stable error codes; tests and machine consumers match on these, not on the text. */
+export type V2vErrorCode =
+  | "BAD_OPTION" // command line: unknown, duplicated or incompatible option
+  | "BAD_INPUT" // source file missing, unreadable, corrupt, unsupported
+  | "CHECKSUM" // an OVA manifest checksum does not match
+  | "NO_OS" // inspection found no operating system
+  | "MULTIPLE_OS" // several roots and --root did not choose one
+  | "UNSUPPORTED_GUEST" // inspection found an OS we cannot convert
+  | "CONVERSION" // a conversion step failed inside the guest
+  | "NO_SPACE" // not enough free space in the guest or on the host
+  | "OUTPUT" // writing the target failed
+  | "GUESTFS" // libguestfs reported an error
+  | "COMMAND" // a host command failed
+  | "INTERRUPTED"; // SIGINT/SIGTERM
+
+export class V2vError extends Error {
+  readonly code: V2vErrorCode;
+  constructor(code: V2vErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "V2vError";
+    this.code = code;
+  }
+}
+
+/** Shorthands, so call sites read as the sentence they throw. */
+export const badOption = (msg: string): V2vError => new V2vError("BAD_OPTION", msg);
+export const badInput = (msg: string, cause?: unknown): V2vError => new V2vError("BAD_INPUT", msg, { cause });

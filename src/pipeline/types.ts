@@ -1,0 +1,252 @@
+// The data model of a conversion, from the source a user names to the target's metadata.
+//
+// Read this file first: every stage takes and returns these records. The flow is
+//
+//   Source (from an input module: what the other hypervisor said about the guest)
+//     -> overlays (one protective qcow2 per source disk; conversion writes only there)
+//     -> Inspection (what libguestfs found inside the guest)
+//     -> ConversionResult (what the converter changed, and what the guest can now drive)
+//     -> TargetMeta (what the output module writes: buses, firmware, disks on the target)
+//
+// Conventions: sizes are bytes, times are seconds, every "unknown" case is explicit.
+
+// ---------------------------------------------------------------------------------------
+// Closed sets
+// ---------------------------------------------------------------------------------------
+
+/** Input modes implemented (`-i`). `local` is accepted on the command line as an alias of `disk`. */
+export const INPUT_MODES = ["disk", "ova"] as const;
+export type InputMode = (typeof INPUT_MODES)[number];
+
+/** Output modes implemented (`-o`). `disk` is accepted on the command line as an alias of `local`. */
+export const OUTPUT_MODES = ["local", "qemu", "null", "json"] as const;
+export type OutputMode = (typeof OUTPUT_MODES)[number];
+
+/** Disk image formats we read. `vmdk` covers monolithicSparse, streamOptimized and flat descriptors. */
+export type ImageFormat = "raw" | "qcow2" | "vmdk";
+
+/** Formats we write to the target (`-of`). */
+export type TargetFormat = "raw" | "qcow2";
+
+/** `-oa`: sparse (default) or fully preallocated target disks. */
+export type Allocation = "sparse" | "preallocated";
+
+/** Firmware. `unknown` only on the source side (e.g. `-i disk`); inspection then decides. */
+export type Firmware = "bios" | "uefi" | "unknown";
+
+/** The controller a disk hangs off on the source hypervisor, when the metadata says so. */
+export type SourceController = "ide" | "sata" | "scsi" | "nvme" | "virtio-blk";
+
+/** Block bus on the target. virtio-blk needs virtio drivers in the guest; sata/ide do not. */
+export type TargetBlockBus = "virtio-blk" | "sata" | "ide";
+
+/** NIC model on the target. e1000 is the emulated fallback every OS knows. */
+export type TargetNicModel = "virtio-net" | "e1000" | "rtl8139";
+
+/** qemu machine type. i440fx ("pc") is chosen for BIOS guests whose OS may predate q35. */
+export type MachineType = "pc" | "q35";
+
+/** `--root`: how to choose among several operating systems on the source disks. */
+export type RootChoice =
+  | { readonly kind: "ask" }
+  | { readonly kind: "single" }
+  | { readonly kind: "first" }
+  | { readonly kind: "device"; readonly device: string };
+
+// ---------------------------------------------------------------------------------------
+// Source: what the input module read from the other hypervisor's metadata
+// ---------------------------------------------------------------------------------------
+
+export interface SourceDisk {
+  /** 0-based position; target disk names derive from it (index 0 -> NAME-sda). */
+  readonly index: number;
+  /**
+   * What qemu opens, read-only, as the backing file of the protective overlay: an absolute path,
+   * or a `json:{...}` pseudo-URL (e.g. a disk read in place inside an OVA tar at an offset).
+   */
+  readonly qemuUri: string;
+  /** Format of the bytes qemuUri designates (after any offset/size window). */
+  readonly format: ImageFormat;
+  /** Where the user can find this disk, for messages (e.g. "guest.ova:guest-disk1.vmdk"). */
+  readonly displayName: string;
+  /** The source controller, when the metadata names one (OVF, VMX, libvirt XML). */
+  readonly controller?: SourceController;
+  /** Guest-visible size, when the metadata states it; the overlay's virtual size is authoritative. */
+  readonly virtualSizeBytes?: number;
+}
+
+export interface SourceNic {
+  /** MAC address, lower case `aa:bb:cc:dd:ee:ff`, when the source names one. */
+  readonly mac?: string;
+  /** The model on the source (e1000, vmxnet3, ...), lower case, when named. */
+  readonly sourceModel?: string;
+  /** Network or bridge name on the source side. */
+  readonly networkName: string;
+  readonly vnetType: "network" | "bridge";
+}
+
+export interface CpuTopology {
+  readonly sockets: number;
+  readonly coresPerSocket: number;
+  readonly threadsPerCore: number;
+}
+
+export interface Source {
+  /** Guest name; `-on` overrides it for the target. */
+  readonly name: string;
+  /** The hypervisor the guest comes from, as far as the input can tell. */
+  readonly hypervisor: "vmware" | "kvm" | "xen" | "virtualbox" | "hyperv" | "unknown";
+  readonly memoryBytes: number;
+  readonly vcpus: number;
+  readonly cpuTopology?: CpuTopology;
+  /** Firmware the source declares; `unknown` means "decide from inspection". */
+  readonly firmware: Firmware;
+  readonly disks: readonly SourceDisk[];
+  readonly nics: readonly SourceNic[];
+  /** Number of CD-ROM/floppy devices the source had; they are reported, not converted. */
+  readonly removableCount: number;
+}
+
+// ---------------------------------------------------------------------------------------
+// Inspection: what libguestfs found inside the guest (on the overlay)
+// ---------------------------------------------------------------------------------------
+
+export interface InstalledApp {
+  readonly name: string;
+  /** Full version string as the package manager reports it (epoch:version-release). */
+  readonly version: string;
+}
+
+export interface Mountpoint {
+  /** Guest path, e.g. "/" or "/boot". */
+  readonly mountpoint: string;
+  /** Device as seen inside the libguestfs appliance, e.g. "/dev/sda1" or "/dev/vg0/root". */
+  readonly device: string;
+}
+
+export interface Inspection {
+  /** Root filesystem device, as seen inside the appliance. */
+  readonly root: string;
+  /** libguestfs inspect-get-type: "linux", "windows", ... */
+  readonly osType: string;
+  /** libguestfs inspect-get-distro: "debian", "ubuntu", "fedora", "windows", ... */
+  readonly distro: string;
+  readonly majorVersion: number;
+  readonly minorVersion: number;
+  readonly productName: string;
+  /** "x86_64", "i386", ... */
+  readonly arch: string;
+  /** libosinfo short id, e.g. "debian12"; "unknown" when libguestfs cannot tell. */
+  readonly osinfo: string;
+  /** "deb", "rpm", ... or "unknown". */
+  readonly packageFormat: string;
+  /** "apt", "dnf", "yum", ... or "unknown". */
+  readonly packageManagement: string;
+  /** Sorted so that parents come before children ("/" before "/boot"). */
+  readonly mountpoints: readonly Mountpoint[];
+  readonly applications: readonly InstalledApp[];
+  /** Firmware the guest boots with, from its bootloader and partitioning (an ESP means uefi). */
+  readonly firmware: "bios" | "uefi";
+}
+
+// ---------------------------------------------------------------------------------------
+// Conversion: what the guest can drive after conversion
+// ---------------------------------------------------------------------------------------
+
+export interface GuestCaps {
+  readonly blockBus: TargetBlockBus;
+  readonly nicModel: TargetNicModel;
+  readonly machine: MachineType;
+  /** True when the guest has virtio_blk and virtio_net for the kernel it will boot. */
+  readonly virtioDrivers: boolean;
+  readonly virtioRng: boolean;
+  readonly virtioBalloon: boolean;
+  readonly acpi: boolean;
+}
+
+export interface ConversionResult {
+  readonly guestcaps: GuestCaps;
+  /** Kernel version the bootloader's default entry now boots ("6.1.0-13-amd64"), when Linux. */
+  readonly defaultKernel?: string;
+  /** Human-readable list of what was changed, for -v and for the json output. */
+  readonly changes: readonly string[];
+  /** Warnings already printed; kept for machine consumers (json output, harness). */
+  readonly warnings: readonly string[];
+}
+
+// ---------------------------------------------------------------------------------------
+// Target: what the output module writes
+// ---------------------------------------------------------------------------------------
+
+export interface TargetDisk {
+  readonly index: number;
+  /** Absolute path of the file written on the target (undefined for -o null). */
+  readonly path?: string;
+  readonly format: TargetFormat;
+  readonly bus: TargetBlockBus;
+  /** Guest device name on the target bus: vda, sda, hda ... */
+  readonly deviceName: string;
+  readonly virtualSizeBytes: number;
+}
+
+export interface TargetNic {
+  readonly mac?: string;
+  readonly model: TargetNicModel;
+  readonly networkName: string;
+  readonly vnetType: "network" | "bridge";
+}
+
+export interface TargetMeta {
+  readonly name: string;
+  readonly memoryBytes: number;
+  readonly vcpus: number;
+  readonly cpuTopology?: CpuTopology;
+  readonly firmware: "bios" | "uefi";
+  readonly machine: MachineType;
+  readonly disks: readonly TargetDisk[];
+  readonly nics: readonly TargetNic[];
+  readonly guestcaps: GuestCaps;
+  readonly inspection: Inspection;
+}
+
+// ---------------------------------------------------------------------------------------
+// Options shared by the stages (parsed from the command line in src/cli/)
+// ---------------------------------------------------------------------------------------
+
+export interface InputOptions {
+  readonly mode: InputMode;
+  /** Positional arguments: the files or directory to read. */
+  readonly args: readonly string[];
+  /** `-if`: force the format of `-i disk` files instead of probing. */
+  readonly inputFormat?: ImageFormat;
+}
+
+export interface OutputOptions {
+  readonly mode: OutputMode;
+  /** `-os`: the output directory for local/qemu/json. */
+  readonly storage?: string;
+  /** `-on`: rename the guest on the target. */
+  readonly name?: string;
+  /** `-of` (default raw). */
+  readonly format: TargetFormat;
+  /** `-oa` (default sparse). */
+  readonly allocation: Allocation;
+  /** `--compressed` / `-oo compressed`: qcow2 with compressed clusters. */
+  readonly compressed: boolean;
+  /** `--qemu-boot` / `-oo qemu-boot`: for -o qemu, start the script after writing it. */
+  readonly qemuBoot: boolean;
+}
+
+export interface RunOptions {
+  readonly input: InputOptions;
+  readonly output: OutputOptions;
+  readonly root: RootChoice;
+  /** `-v`: verbose; `-x`: trace every libguestfs and host command. */
+  readonly verbose: boolean;
+  readonly trace: boolean;
+  /** `-q`: only errors and warnings. */
+  readonly quiet: boolean;
+  readonly machineReadable: boolean;
+  /** `--print-source`: print the parsed Source and stop before touching disks. */
+  readonly printSource: boolean;
+}
