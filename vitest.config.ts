@@ -1,0 +1,40 @@
+// Three projects: unit (fast, fakes allowed), images (real libguestfs: build, convert, inspect),
+// boot (real qemu in containers). Select one with `vitest run --project unit`.
+import { defineConfig } from "vitest/config";
+
+const allure = ["allure-vitest/reporter", { resultsDir: "allure-results" }] as const;
+
+export default defineConfig({
+  test: {
+    reporters: ["default", ["junit", { outputFile: "reports/junit.xml" }], allure as never],
+    setupFiles: ["allure-vitest/setup"],
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["suites/unit/**/*.test.ts"], testTimeout: 30_000 },
+      },
+      {
+        extends: true,
+        test: {
+          name: "images",
+          include: ["suites/images/**/*.test.ts"],
+          testTimeout: 60 * 60_000,
+          hookTimeout: 60 * 60_000,
+          fileParallelism: false,
+          maxWorkers: 1,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "boot",
+          include: ["suites/boot/**/*.test.ts"],
+          testTimeout: 60 * 60_000,
+          hookTimeout: 60 * 60_000,
+          fileParallelism: false,
+          maxWorkers: 1,
+        },
+      },
+    ],
+  },
+});
