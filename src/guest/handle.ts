@@ -60,8 +60,11 @@ export interface GuestHandle {
 
   /** Free bytes on the filesystem mounted at a guest path. */
   freeBytes(path: string): Promise<number>;
-  /** Discard unused blocks of every mounted filesystem. Failures are warnings, not errors. */
-  fstrimAll(): Promise<void>;
+  /**
+   * Discard unused blocks of every mounted filesystem, so the copy skips them. A filesystem that
+   * cannot be trimmed is not an error: its "mountpoint: reason" is returned for a warning.
+   */
+  fstrimAll(): Promise<readonly string[]>;
   /** Unmount, sync and shut the appliance down cleanly (writes reach the overlay). */
   close(): Promise<void>;
 }

@@ -14,6 +14,9 @@ export interface ExecOptions {
   /** Called with each stdout line as it arrives (progress parsing). Output is still collected. */
   readonly onStdoutLine?: (line: string) => void;
   readonly signal?: AbortSignal;
+  /** Send the child's stdout / stderr to a file instead of collecting it (daemons that fork). */
+  readonly stdoutFile?: string;
+  readonly stderrFile?: string;
 }
 
 export interface ExecResult {
@@ -62,7 +65,8 @@ function start(argv: readonly string[], opts: ExecOptions): ResultPromise {
     cwd: opts.cwd,
     input: opts.input,
     stdin: opts.input === undefined ? "ignore" : "pipe",
-    stderr: opts.inheritStderr ? "inherit" : "pipe",
+    stdout: opts.stdoutFile ? { file: opts.stdoutFile } : "pipe",
+    stderr: opts.stderrFile ? { file: opts.stderrFile } : opts.inheritStderr ? "inherit" : "pipe",
     cancelSignal: opts.signal,
     stripFinalNewline: false,
     encoding: "utf8",

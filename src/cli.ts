@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// The v2v command: argv -> options -> runConversion. The only place that prints errors and
+// sets the exit status; SIGINT/SIGTERM run the cleanups so nothing half-written is left behind.
+import { formatHelp } from "./cli/help.js";
+import { listCapabilities } from "./cli/capabilities.js";
+import { parseArgs, type ParseResult } from "./cli/parse-args.js";
+import { formatError, JsonReporter, TextReporter } from "./cli/reporter.js";
+import { formatVersion } from "./cli/version.js";
+import { runCleanups } from "./host/cleanup.js";
+import { setTraceHook } from "./host/exec.js";
+import { V2vError } from "./pipeline/errors.js";
+import { CONVERTERS } from "./pipeline/registry.js";
+import { runConversion } from "./pipeline/run.js";
+
+async function main(argv: readonly string[]): Promise<number> {
+  let parsed: ParseResult;
+  try {
+    parsed = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(formatError(e, { machineReadable: argv.some((a) => a.startsWith("--machine-readable")) }).stderr);
+    return 1;
+  }
+  switch (parsed.kind) {
+    case "help":
+      process.stdout.write(formatHelp());
+      return 0;
+    case "version":
+      process.stdout.write(formatVersion());
+      return 0;
+    case "capabilities":
+      process.stdout.write(`${listCapabilities(CONVERTERS.map((c) => c.name)).join("\n")}\n`);
+      return 0;
+    case "list-oo":
+      process.stdout.write(`${parsed.lines.join("\n")}\n`);
+      return 0;
+    case "run":
+      break;
+  }
+  const o = parsed.options;
+  const reporter = o.machineReadable
+    ? new JsonReporter(process.stdout, { verbose: o.verbose })
+    : new TextReporter(process.stdout, process.stderr, { quiet: o.quiet, verbose: o.verbose, isTTY: Boolean(process.stdout.isTTY) });
+  if (o.trace) setTraceHook((cmd) => process.stderr.write(`+ ${cmd.join(" ")}\n`));
+
+  const interrupted = new Promise<never>((_, reject) => {
+    const stop = (sig: string): void => reject(new V2vError("INTERRUPTED", `interrupted by ${sig}; temporary files and unfinished output were removed`));
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+  try {
+    const result = await Promise.race([runConversion(o, reporter), interrupted]);
+    if (result.printedSource !== undefined) process.stdout.write(result.printedSource);
+    return 0;
+  } catch (e) {
+    await runCleanups();
+    const f = formatError(e, { machineReadable: o.machineReadable, verbose: o.verbose });
+    process.stderr.write(f.stderr);
+    process.stdout.write(f.stdout);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`v2v: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

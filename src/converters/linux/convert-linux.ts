@@ -1,0 +1,84 @@
+// The Linux converter for the Debian family (Debian, Ubuntu, Linux Mint, Kali): the list of steps.
+// Steps run inside the guest through the GuestHandle; decisions are pure functions in sibling files.
+//
+// Order, and why it differs a little from a naive one: device names and stale caches are fixed
+// *before* the initramfs is rebuilt, because initramfs-tools copies RESUME= and (for LVM) device
+// files into the image; grub.cfg is regenerated last so it sees every change to /etc/default/grub.
+import type { GuestHandle } from "../../guest/handle.js";
+import type { Converter, StageContext } from "../../pipeline/stages.js";
+import type { ConversionResult, GuestCaps, Inspection, Source } from "../../pipeline/types.js";
+import {
+  fixApplianceDeviceNames, makeKernelDefault, regenerateGrubCfg, verifyDefaultRoot, type TargetDiskPrefix,
+} from "./bootloader.js";
+import { removeStaleCaches } from "./caches.js";
+import { renameGuestDevices, replaceXenConsoles } from "./config-edits.js";
+import { removeGuestTools } from "./guest-tools.js";
+import { rebuildInitramfs } from "./initramfs.js";
+import { chooseVirtioKernel, describeKernel, listInstalledKernels, type InstalledKernel } from "./kernels.js";
+import { StepLog } from "./step-log.js";
+import { V2vError } from "../../pipeline/errors.js";
+
+/** Distros (libguestfs inspect-get-distro names) this converter handles. */
+export const DEBIAN_FAMILY: ReadonlySet<string> = new Set(["debian", "ubuntu", "linuxmint", "kalilinux", "kali"]);
+
+export const NO_VIRTIO_WARNING =
+  "no installed kernel has virtio_blk and virtio_net; the target will use emulated devices (sata disk, e1000 NIC), which are slower";
+
+/** What the target can drive, from whether the booted kernel has the virtio drivers. */
+export function decideGuestCaps(virtio: boolean): GuestCaps {
+  return {
+    blockBus: virtio ? "virtio-blk" : "sata",
+    nicModel: virtio ? "virtio-net" : "e1000",
+    machine: "q35",
+    virtioDrivers: virtio,
+    virtioRng: virtio,
+    virtioBalloon: virtio,
+    acpi: true,
+  };
+}
+
+async function chooseKernel(g: GuestHandle, log: StepLog): Promise<InstalledKernel | undefined> {
+  const kernels = await listInstalledKernels(g);
+  if (kernels.length === 0) {
+    throw new V2vError("CONVERSION",
+      "the guest has no kernel in /boot (no /boot/vmlinuz-* file); check that /boot is mounted by the guest's /etc/fstab and that a linux-image package is installed.");
+  }
+  for (const k of kernels) log.note(`kernel ${describeKernel(k)}`);
+  const chosen = chooseVirtioKernel(kernels);
+  if (chosen) log.note(`chose kernel ${chosen.version}: the newest one with virtio_blk and virtio_net`);
+  else log.warn(NO_VIRTIO_WARNING);
+  return chosen;
+}
+
+export const linuxConverter: Converter = {
+  name: "linux",
+
+  handles(insp: Inspection): boolean {
+    return insp.osType === "linux" && DEBIAN_FAMILY.has(insp.distro);
+  },
+
+  async convert(g: GuestHandle, insp: Inspection, source: Source, ctx: StageContext): Promise<ConversionResult> {
+    const log = new StepLog(ctx.reporter);
+    const applianceDisks = await g.listDevices();
+    const diskCount = Math.max(source.disks.length, applianceDisks.length);
+
+    await removeGuestTools(g, insp, log);
+    const kernel = await chooseKernel(g, log);
+    const prefix: TargetDiskPrefix = kernel ? "vd" : "sd";
+    await removeStaleCaches(g, log);
+    if (kernel) await renameGuestDevices(g, diskCount, log); // the emulated fallback keeps sdX names
+    await replaceXenConsoles(g, log);
+    if (kernel) await rebuildInitramfs(g, kernel, log);
+    await regenerateGrubCfg(g, log);
+    if (kernel) await makeKernelDefault(g, kernel.version, log);
+    if (kernel) await fixApplianceDeviceNames(g, applianceDisks, prefix, log);
+    const defaultKernel = await verifyDefaultRoot(g, insp.root, applianceDisks, prefix, log);
+
+    return {
+      guestcaps: decideGuestCaps(kernel !== undefined),
+      ...(defaultKernel ? { defaultKernel } : {}),
+      changes: log.changes,
+      warnings: log.warnings,
+    };
+  },
+};

@@ -1,0 +1,85 @@
+// Installed kernels (/boot/vmlinuz-* with /lib/modules/<ver>), their virtio drivers, and which one to boot.
+import type { GuestHandle } from "../../guest/handle.js";
+import { compareKernelVersions } from "./kernel-version.js";
+import {
+  candidateModulePaths, decideDriverSource, parseModulesDep, VIRTIO_MODULES,
+  type DriverSource, type VirtioModule,
+} from "./virtio-support.js";
+
+export interface InstalledKernel {
+  /** Kernel release, as `uname -r` prints it: "6.1.0-13-amd64". */
+  readonly version: string;
+  /** Guest path of the image: "/boot/vmlinuz-6.1.0-13-amd64". */
+  readonly vmlinuz: string;
+  /** Guest path of the initramfs when it exists. */
+  readonly initrd?: string;
+  /** False when /lib/modules/<ver> is missing (a leftover image that cannot load any driver). */
+  readonly hasModules: boolean;
+  readonly drivers: Readonly<Record<VirtioModule, DriverSource>>;
+}
+
+/** Backups and package-manager leftovers that look like kernels but are not bootable choices. */
+const NOT_A_KERNEL = /\.(dpkg-[a-z]+|bak|old|orig|pre-v2v|efi\.signed|sig)$/;
+
+/** Kernel releases named by /boot/vmlinuz-<ver> files. */
+export function parseVmlinuzNames(bootEntries: readonly string[]): readonly string[] {
+  return bootEntries
+    .filter((n) => n.startsWith("vmlinuz-") && !NOT_A_KERNEL.test(n))
+    .map((n) => n.slice("vmlinuz-".length))
+    .filter((v) => v !== "");
+}
+
+/** True when the kernel can boot from a virtio disk and drive a virtio NIC. */
+export const supportsVirtio = (k: InstalledKernel): boolean =>
+  k.drivers.virtio_blk !== "absent" && k.drivers.virtio_net !== "absent";
+
+/** The newest kernel (Debian version order) that has both virtio_blk and virtio_net; undefined when none has. */
+export function chooseVirtioKernel(kernels: readonly InstalledKernel[]): InstalledKernel | undefined {
+  return [...kernels]
+    .filter((k) => k.hasModules && supportsVirtio(k))
+    .sort((a, b) => compareKernelVersions(b.version, a.version))[0];
+}
+
+async function readIfFile(g: GuestHandle, path: string): Promise<string> {
+  return (await g.isFile(path)) ? g.readFile(path) : "";
+}
+
+async function findDrivers(g: GuestHandle, version: string): Promise<Record<VirtioModule, DriverSource>> {
+  const modDir = `/lib/modules/${version}`;
+  const modulesDep = parseModulesDep(await readIfFile(g, `${modDir}/modules.dep`));
+  const builtin = await readIfFile(g, `${modDir}/modules.builtin`);
+  const config = await readIfFile(g, `/boot/config-${version}`);
+  const drivers = {} as Record<VirtioModule, DriverSource>;
+  for (const name of VIRTIO_MODULES) {
+    let hasFile = false;
+    for (const rel of candidateModulePaths(name, modulesDep)) {
+      if (await g.isFile(`${modDir}/${rel}`)) { hasFile = true; break; }
+    }
+    drivers[name] = decideDriverSource(hasFile, builtin, config, name);
+  }
+  return drivers;
+}
+
+/** Every kernel image in /boot, with what it can drive. Oldest first is not guaranteed: sort with chooseVirtioKernel. */
+export async function listInstalledKernels(g: GuestHandle): Promise<readonly InstalledKernel[]> {
+  const versions = parseVmlinuzNames(await g.ls("/boot"));
+  const kernels: InstalledKernel[] = [];
+  for (const version of versions) {
+    const initrdPath = `/boot/initrd.img-${version}`;
+    const hasModules = await g.isDir(`/lib/modules/${version}`);
+    kernels.push({
+      version,
+      vmlinuz: `/boot/vmlinuz-${version}`,
+      ...((await g.isFile(initrdPath)) ? { initrd: initrdPath } : {}),
+      hasModules,
+      drivers: hasModules
+        ? await findDrivers(g, version)
+        : { virtio_pci: "absent", virtio_blk: "absent", virtio_scsi: "absent", virtio_net: "absent" },
+    });
+  }
+  return kernels;
+}
+
+/** One line per kernel for -v: "6.1.0-13-amd64: virtio_blk=module virtio_net=module ...". */
+export const describeKernel = (k: InstalledKernel): string =>
+  `${k.version}: ${k.hasModules ? VIRTIO_MODULES.map((m) => `${m}=${k.drivers[m]}`).join(" ") : "no /lib/modules directory"}`;

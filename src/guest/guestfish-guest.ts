@@ -1,0 +1,179 @@
+// GuestHandle on a real libguestfs appliance (GuestfishSession). File contents move through
+// upload/download of temporary files, so any byte, newline or quote survives.
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { GuestHandle, InspectedRoot } from "./handle.js";
+import { GuestfishSession, GuestfsError, type DriveSpec, type SessionOptions } from "./guestfish.js";
+import { formatAppVersion, parseKeyValues, parseLines, parseStructList, shellQuote } from "./parse-output.js";
+
+export class GuestfishGuest implements GuestHandle {
+  private tmpCounter = 0;
+  private constructor(private readonly s: GuestfishSession, private readonly tmp: string) {}
+
+  /** Launch an appliance on these drives (one launch per conversion). */
+  static async open(drives: readonly DriveSpec[], opts: SessionOptions = {}): Promise<GuestfishGuest> {
+    const s = await GuestfishSession.start(drives, opts);
+    const tmp = await mkdtemp(join(process.env["VIRT_V2V_TMPDIR"] ?? tmpdir(), "v2v-files-"));
+    return new GuestfishGuest(s, tmp);
+  }
+
+  /** The raw session, for the few callers (image builders) that need commands outside GuestHandle. */
+  get session(): GuestfishSession {
+    return this.s;
+  }
+
+  async inspectRoots(): Promise<readonly InspectedRoot[]> {
+    const roots = parseLines(await this.s.cmd("inspect-os"));
+    const out: InspectedRoot[] = [];
+    for (const root of roots) {
+      const get = (what: string): Promise<string> => this.s.cmd(`inspect-get-${what}`, root).catch(() => "unknown");
+      out.push({
+        root,
+        osType: await get("type"),
+        distro: await get("distro"),
+        majorVersion: Number(await get("major-version")) || 0,
+        minorVersion: Number(await get("minor-version")) || 0,
+        productName: await get("product-name"),
+        arch: await get("arch"),
+        osinfo: await get("osinfo"),
+        packageFormat: await get("package-format"),
+        packageManagement: await get("package-management"),
+        mountpoints: parseKeyValues(await this.s.cmd("inspect-get-mountpoints", root)),
+      });
+    }
+    return out;
+  }
+
+  async listApplications(root: string): Promise<readonly { name: string; version: string }[]> {
+    const apps = parseStructList(await this.s.cmd("inspect-list-applications2", root));
+    return apps.map((a) => ({ name: a["app2_name"] ?? "", version: formatAppVersion(a) }));
+  }
+
+  async mountRoot(root: InspectedRoot): Promise<void> {
+    // Parents before children: "/" before "/boot" before "/boot/efi".
+    const entries = Object.entries(root.mountpoints).sort((a, b) => a[0].length - b[0].length);
+    for (const [mp, dev] of entries) {
+      await this.s.cmd("mount", dev, mp);
+    }
+  }
+
+  async listFilesystems(): Promise<Readonly<Record<string, string>>> {
+    return parseKeyValues(await this.s.cmd("list-filesystems"));
+  }
+
+  async partitionTableType(device: string): Promise<string | undefined> {
+    return this.s.cmd("part-get-parttype", device).catch(() => undefined);
+  }
+
+  async listDevices(): Promise<readonly string[]> {
+    return parseLines(await this.s.cmd("list-devices"));
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return (await this.s.cmd("exists", path)) === "true";
+  }
+
+  async isFile(path: string): Promise<boolean> {
+    return (await this.s.cmd("is-file", path, "true")) === "true";
+  }
+
+  async isDir(path: string): Promise<boolean> {
+    return (await this.s.cmd("is-dir", path, "true")) === "true";
+  }
+
+  async ls(path: string): Promise<readonly string[]> {
+    if (!(await this.isDir(path))) return [];
+    return parseLines(await this.s.cmd("ls", path));
+  }
+
+  async readFile(path: string): Promise<string> {
+    const local = this.tmpPath();
+    try {
+      await this.s.cmd("download", path, local);
+      return await readFile(local, "utf8");
+    } finally {
+      await rm(local, { force: true });
+    }
+  }
+
+  async writeFile(path: string, content: string, mode?: number): Promise<void> {
+    const local = this.tmpPath();
+    try {
+      await writeFile(local, content);
+      await this.s.cmd("upload", local, path);
+      if (mode !== undefined) await this.s.cmd("chmod", `0${mode.toString(8)}`, path);
+    } finally {
+      await rm(local, { force: true });
+    }
+  }
+
+  async mkdirP(path: string): Promise<void> {
+    await this.s.cmd("mkdir-p", path);
+  }
+
+  async rm(path: string): Promise<void> {
+    await this.s.cmd("rm", path);
+  }
+
+  async rmRf(path: string): Promise<void> {
+    await this.s.cmd("rm-rf", path);
+  }
+
+  async mv(from: string, to: string): Promise<void> {
+    await this.s.cmd("mv", from, to);
+  }
+
+  async cp(from: string, to: string): Promise<void> {
+    await this.s.cmd("cp-a", from, to);
+  }
+
+  async realpath(path: string): Promise<string> {
+    return this.s.cmd("realpath", path);
+  }
+
+  async blkid(device: string): Promise<Readonly<Record<string, string>>> {
+    return parseKeyValues(await this.s.cmd("blkid", device));
+  }
+
+  async command(argv: readonly string[], opts: { timeoutMs?: number } = {}): Promise<string> {
+    return this.sh(argv.map(shellQuote).join(" "), opts);
+  }
+
+  async sh(script: string, opts: { timeoutMs?: number } = {}): Promise<string> {
+    // libguestfs runs the script with /bin/sh -c inside the guest (chroot, /dev /proc /sys bound).
+    // Its stderr is only reported on failure; merge it so callers see what the tool said.
+    const wrapped = `exec 2>&1\n${script}`;
+    return this.s.cmdWithTimeout(opts.timeoutMs ?? 20 * 60_000, "sh", wrapped);
+  }
+
+  async freeBytes(path: string): Promise<number> {
+    const v = parseKeyValues(await this.s.cmd("statvfs", path));
+    return Number(v["bavail"]) * Number(v["frsize"] ?? v["bsize"]);
+  }
+
+  async fstrimAll(): Promise<readonly string[]> {
+    const mps = parseKeyValues(await this.s.cmd("mountpoints"));
+    const failures: string[] = [];
+    for (const mp of Object.values(mps)) {
+      await this.s.cmd("fstrim", mp).catch((e: unknown) => {
+        if (!(e instanceof GuestfsError)) throw e;
+        failures.push(`${mp}: ${e.message}`);
+      });
+    }
+    return failures;
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.s.close();
+    } finally {
+      await rm(this.tmp, { recursive: true, force: true });
+    }
+  }
+
+  private tmpPath(): string {
+    this.tmpCounter += 1;
+    return join(this.tmp, `f${this.tmpCounter}`);
+  }
+}

@@ -1,0 +1,88 @@
+// Inspection: find the guest's root, choose among several (--root), mount its filesystems and
+// gather what conversion and the target metadata need.
+import type { GuestHandle, InspectedRoot } from "./handle.js";
+import { V2vError } from "../pipeline/errors.js";
+import type { Inspection, RootChoice } from "../pipeline/types.js";
+
+/** Pure: pick the root per --root. `ask` without a terminal behaves like `single`. */
+export function chooseRoot(roots: readonly InspectedRoot[], choice: RootChoice, sourceNames: string): InspectedRoot {
+  if (roots.length === 0) {
+    throw new V2vError(
+      "NO_OS",
+      `inspection found no operating system on ${sourceNames}: check that this is the guest's system disk (not a data disk) and that it is not encrypted`,
+    );
+  }
+  const list = roots.map((r) => `${r.root} (${r.productName})`).join(", ");
+  switch (choice.kind) {
+    case "first":
+      return roots[0]!;
+    case "device": {
+      const r = roots.find((x) => x.root === choice.device);
+      if (!r) throw new V2vError("MULTIPLE_OS", `--root ${choice.device}: no operating system there; roots found: ${list}`);
+      return r;
+    }
+    case "single":
+    case "ask":
+      if (roots.length > 1) {
+        throw new V2vError("MULTIPLE_OS", `several operating systems found (${list}); choose one with --root first or --root /dev/...`);
+      }
+      return roots[0]!;
+  }
+}
+
+/** Pure: refuse roots the converters cannot make sense of. */
+export function checkInspectable(r: InspectedRoot): void {
+  if (r.osType === "unknown" || r.distro === "unknown" || r.arch === "unknown") {
+    throw new V2vError(
+      "UNSUPPORTED_GUEST",
+      `inspection could not detect the source guest (type ${r.osType}, distro ${r.distro}, arch ${r.arch}) on ${r.root}: this operating system is not supported`,
+    );
+  }
+}
+
+/** Inspect, choose, mount, and describe the guest. Leaves its filesystems mounted. */
+export async function inspectGuest(g: GuestHandle, choice: RootChoice, sourceNames: string): Promise<Inspection> {
+  const root = chooseRoot(await g.inspectRoots(), choice, sourceNames);
+  checkInspectable(root);
+  await g.mountRoot(root);
+  const applications = await g.listApplications(root.root);
+  const mountpoints = Object.entries(root.mountpoints)
+    .map(([mountpoint, device]) => ({ mountpoint, device }))
+    .sort((a, b) => a.mountpoint.length - b.mountpoint.length || a.mountpoint.localeCompare(b.mountpoint));
+  return {
+    root: root.root,
+    osType: root.osType,
+    distro: root.distro,
+    majorVersion: root.majorVersion,
+    minorVersion: root.minorVersion,
+    productName: root.productName,
+    arch: root.arch,
+    osinfo: root.osinfo,
+    packageFormat: root.packageFormat,
+    packageManagement: root.packageManagement,
+    mountpoints,
+    applications,
+    firmware: await detectFirmware(g),
+  };
+}
+
+const ESP_GUID = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
+const BIOS_BOOT_GUID = "21686148-6449-6E6F-744E-656564454649";
+
+/**
+ * UEFI when a GPT disk has an EFI System Partition and no BIOS boot partition (as virt-v2v
+ * decides). list-filesystems names every partition, "unknown" content included, so the BIOS
+ * boot partition (which holds no filesystem) is seen too.
+ */
+async function detectFirmware(g: GuestHandle): Promise<"bios" | "uefi"> {
+  const types = new Set<string>();
+  const partitions = Object.keys(await g.listFilesystems());
+  for (const dev of await g.listDevices()) {
+    if ((await g.partitionTableType(dev)) !== "gpt") continue;
+    for (const part of partitions.filter((p) => p.startsWith(dev))) {
+      const tags = await g.blkid(part).catch(() => ({}) as Record<string, string>);
+      if (tags["PART_ENTRY_TYPE"]) types.add(tags["PART_ENTRY_TYPE"].toUpperCase());
+    }
+  }
+  return types.has(ESP_GUID) && !types.has(BIOS_BOOT_GUID) ? "uefi" : "bios";
+}

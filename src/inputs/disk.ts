@@ -1,0 +1,77 @@
+// `-i disk FILE...`: one or more local disk images with no metadata; the rest is invented.
+import { constants } from "node:fs";
+import { access, stat } from "node:fs/promises";
+import { basename, resolve } from "node:path";
+import { badInput } from "../pipeline/errors.js";
+import type { InputModule, StageContext } from "../pipeline/stages.js";
+import type { ImageFormat, InputOptions, Source, SourceDisk } from "../pipeline/types.js";
+import { imageInfo } from "../host/qemu-img.js";
+
+/** Suffixes stripped from the first file's name to name the guest; the first match wins. */
+const NAME_SUFFIXES = [".img", ".ova", ".qcow2", ".raw", ".vmdk", ".vmx", "-sda"] as const;
+
+export const SUPPORTED_FORMATS: readonly ImageFormat[] = ["raw", "qcow2", "vmdk"];
+
+export const isSupportedFormat = (f: string): f is ImageFormat => (SUPPORTED_FORMATS as readonly string[]).includes(f);
+
+/** Guest name from a disk path: "/x/fedora-sda" -> "fedora", "/x/win.qcow2" -> "win". */
+export function deriveDiskName(file: string): string {
+  const base = basename(file);
+  const suffix = NAME_SUFFIXES.find((s) => base.endsWith(s) && base.length > s.length);
+  return suffix ? base.slice(0, -suffix.length) : base;
+}
+
+/** Throws BAD_INPUT unless `file` is an existing, readable regular file (or block device). */
+export async function checkReadableFile(file: string, what = file): Promise<void> {
+  let st;
+  try {
+    st = await stat(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") throw badInput(`${what}: no such file; check the path`, e);
+    throw badInput(`${what}: cannot be read (${code ?? String(e)}); check the path and its permissions`, e);
+  }
+  if (!st.isFile() && !st.isBlockDevice()) throw badInput(`${what}: not a regular file; give the path of a disk image`);
+  try {
+    await access(file, constants.R_OK);
+  } catch (e) {
+    throw badInput(`${what}: not readable by this user; check its permissions`, e);
+  }
+}
+
+async function probeDisk(file: string, forced: ImageFormat | undefined): Promise<{ format: ImageFormat; virtualSizeBytes: number }> {
+  let info;
+  try {
+    info = await imageInfo(file, forced);
+  } catch (e) {
+    throw badInput(`${file}: qemu-img cannot open this disk image${forced ? ` as ${forced} (-if)` : ""}; check that it is a disk image and not corrupt`, e);
+  }
+  const format = forced ?? info.format;
+  if (!isSupportedFormat(format)) {
+    throw badInput(`${file}: disk format "${format}" is not supported; use raw, qcow2 or vmdk (qemu-img convert can change it)`);
+  }
+  return { format, virtualSizeBytes: info.virtualSizeBytes };
+}
+
+export async function readDiskSource(opts: InputOptions, _ctx: StageContext): Promise<Source> {
+  if (opts.args.length === 0) throw badInput("-i disk: no disk image given; name one or more image files");
+  const disks: SourceDisk[] = [];
+  for (const [index, arg] of opts.args.entries()) {
+    await checkReadableFile(arg);
+    const path = resolve(arg);
+    const { format, virtualSizeBytes } = await probeDisk(path, opts.inputFormat);
+    disks.push({ index, qemuUri: path, format, displayName: arg, virtualSizeBytes });
+  }
+  return {
+    name: deriveDiskName(opts.args[0]!),
+    hypervisor: "unknown",
+    memoryBytes: 2048 * 1024 * 1024,
+    vcpus: 1,
+    firmware: "unknown",
+    disks,
+    nics: [{ networkName: "default", vnetType: "network" }],
+    removableCount: 0,
+  };
+}
+
+export const diskInput: InputModule = { mode: "disk", readSource: readDiskSource };

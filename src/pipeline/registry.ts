@@ -1,0 +1,34 @@
+// Mode name -> module. Adding an input, output or converter is one line here.
+import { diskInput } from "../inputs/disk.js";
+import { ovaInput } from "../inputs/ova.js";
+import { linuxConverter } from "../converters/linux/convert-linux.js";
+import { jsonOutput } from "../outputs/json.js";
+import { localOutput } from "../outputs/local.js";
+import { nullOutput } from "../outputs/null.js";
+import { qemuOutput } from "../outputs/qemu.js";
+import type { Converter, InputModule, OutputModule } from "./stages.js";
+import type { Inspection, InputMode, OutputMode } from "./types.js";
+import { V2vError } from "./errors.js";
+
+export const INPUTS: Readonly<Record<InputMode, InputModule>> = { disk: diskInput, ova: ovaInput };
+
+export const OUTPUTS: Readonly<Record<OutputMode, OutputModule>> = {
+  local: localOutput,
+  qemu: qemuOutput,
+  null: nullOutput,
+  json: jsonOutput,
+};
+
+export const CONVERTERS: readonly Converter[] = [linuxConverter];
+
+/** The converter for an inspected guest, or a clear refusal. */
+export function pickConverter(inspection: Inspection): Converter {
+  const c = CONVERTERS.find((x) => x.handles(inspection));
+  if (!c) {
+    throw new V2vError(
+      "UNSUPPORTED_GUEST",
+      `unable to convert this guest: ${inspection.productName} (${inspection.osType}/${inspection.distro}) is not supported yet; supported: Debian-family Linux`,
+    );
+  }
+  return c;
+}

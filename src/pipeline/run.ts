@@ -1,0 +1,108 @@
+// The conversion, as a list of stages. Each stage is one call; the work lives in the modules.
+import { detectAccel } from "../host/accel.js";
+import { onCleanup, type CleanupHandle } from "../host/cleanup.js";
+import { imageInfo } from "../host/qemu-img.js";
+import { GuestfishGuest } from "../guest/guestfish-guest.js";
+import { inspectGuest } from "../guest/inspect.js";
+import { renderSource } from "../inputs/print-source.js";
+import { buildTargetMeta, targetName } from "../outputs/target-meta.js";
+import { copyDisks, removeTargetDisks } from "./copy.js";
+import { checkFreeSpace } from "./free-space.js";
+import type { Reporter } from "./messages.js";
+import { createOverlays } from "./overlay.js";
+import { INPUTS, OUTPUTS, pickConverter } from "./registry.js";
+import { StageTimer, type StageTiming } from "./stage-timer.js";
+import type { StageContext } from "./stages.js";
+import type { ConversionResult, RunOptions, TargetMeta } from "./types.js";
+import { makeWorkDir } from "./workdir.js";
+
+export interface RunResult {
+  /** The --print-source text, when that was asked for (nothing else ran). */
+  readonly printedSource?: string;
+  readonly meta?: TargetMeta;
+  readonly conversion?: ConversionResult;
+  /** Files the output wrote (disks and metadata). */
+  readonly files: readonly string[];
+  readonly stages: readonly StageTiming[];
+}
+
+export async function runConversion(opts: RunOptions, reporter: Reporter): Promise<RunResult> {
+  const timer = new StageTimer(reporter);
+  const input = INPUTS[opts.input.mode];
+  const output = OUTPUTS[opts.output.mode];
+  await output.validate(opts.output);
+
+  const work = await makeWorkDir();
+  const ctx: StageContext = { workDir: work.path, reporter: timer, verbose: opts.verbose };
+  // Removers for what a failed run must not leave behind; dismissed once the thing is finished.
+  const onFailure: CleanupHandle[] = [];
+  try {
+    timer.stage(`Setting up the source: -i ${opts.input.mode} ${opts.input.args.join(" ")}`);
+    const source = await input.readSource(opts.input, ctx);
+    if (opts.printSource) return { printedSource: renderSource(source), files: [], stages: timer.finish() };
+    void detectAccel(); // probe KVM while the overlays are made; the appliance launch awaits it
+
+    const name = targetName(source, opts.output);
+    const plan = await output.plan(name, source, opts.output);
+    const unfinishedTargets = onCleanup("remove unfinished target disks", () => removeTargetDisks(plan.diskPaths));
+    onFailure.push(unfinishedTargets);
+
+    timer.stage("Opening the source");
+    const overlays = await createOverlays(source, work.path);
+    const g = await GuestfishGuest.open(
+      overlays.map((o) => ({ path: o.path, format: "qcow2" as const })),
+      { trace: opts.trace, smp: 2, memoryMiB: 2048, onLog: opts.trace ? (l) => timer.info(l) : undefined },
+    );
+    const applianceCleanup = onCleanup("stop the libguestfs appliance", () => g.session.kill());
+    onFailure.push(applianceCleanup);
+
+    timer.stage("Inspecting the source");
+    const inspection = await inspectGuest(g, opts.root, source.disks.map((d) => d.displayName).join(", "));
+
+    timer.stage("Checking for sufficient free disk space in the guest");
+    await checkFreeSpace(g, inspection);
+
+    timer.stage(`Converting ${inspection.productName} to run on KVM`);
+    const conversion = await pickConverter(inspection).convert(g, inspection, source, ctx);
+    timer.stage(
+      conversion.guestcaps.virtioDrivers
+        ? "This guest has virtio drivers installed."
+        : "This guest does not have virtio drivers installed.",
+    );
+
+    timer.stage("Mapping filesystem data to avoid copying unused and blank areas");
+    for (const w of await g.fstrimAll()) timer.warning(`fstrim: ${w}`);
+
+    timer.stage("Closing the overlay");
+    await g.close();
+    applianceCleanup.dismiss();
+
+    timer.stage("Assigning disks to buses");
+    const sizes: number[] = [];
+    for (const o of overlays) sizes[o.index] = (await imageInfo(o.path, "qcow2")).virtualSizeBytes;
+    const meta = buildTargetMeta(source, inspection, conversion, plan, opts.output, sizes);
+
+    timer.stage("Checking if the guest needs BIOS or UEFI to boot");
+    if (meta.firmware === "uefi") timer.info("This guest requires UEFI on the target to boot.");
+
+    timer.stage("Setting up the destination: " + describeOutput(opts));
+    await copyDisks(overlays, plan.diskPaths, opts.output, timer);
+
+    timer.stage("Creating output metadata");
+    const metaFiles = await output.finalize(meta, opts.output, ctx);
+    unfinishedTargets.dismiss();
+
+    timer.stage("Finishing off");
+    const disks = plan.diskPaths.filter((p): p is string => p !== undefined);
+    return { meta, conversion, files: [...disks, ...metaFiles], stages: timer.finish() };
+  } catch (e) {
+    for (const c of onFailure.reverse()) await c.run().catch(() => undefined);
+    throw e;
+  } finally {
+    await work.remove();
+  }
+}
+
+function describeOutput(opts: RunOptions): string {
+  return `-o ${opts.output.mode}${opts.output.storage ? ` -os ${opts.output.storage}` : ""}`;
+}

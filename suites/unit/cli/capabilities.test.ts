@@ -1,0 +1,15 @@
+import { expect, test } from "vitest";
+import { listCapabilities } from "../../../src/cli/capabilities.js";
+import { parseArgs } from "../../../src/cli/parse-args.js";
+
+test("--machine-readable alone selects the capability list", () => {
+  expect(parseArgs(["--machine-readable"])).toEqual({ kind: "capabilities" });
+});
+
+test("capability lines: program, implemented modes, converters, options", () => {
+  expect(listCapabilities()).toEqual([
+    "v2v", "v2v-ts", "input:disk", "input:ova", "output:local", "output:qemu", "output:null", "output:json",
+    "convert:linux", "colours-option", "machine-readable", "print-source",
+  ]);
+  expect(listCapabilities(["linux", "windows"])).toContain("convert:windows");
+});

@@ -1,0 +1,36 @@
+// Golden renderings of the three fixture conversions: libvirt XML, qemu script, JSON.
+import { describe, expect, test } from "vitest";
+import { renderJsonMeta } from "../../../src/outputs/json-meta.js";
+import { renderLibvirtXml } from "../../../src/outputs/libvirt-xml.js";
+import { renderQemuScript } from "../../../src/outputs/qemu-script.js";
+import { FIXTURES, OVMF, expectGolden } from "./meta-fixtures.js";
+
+const VERSION = "0.0.0-test";
+
+describe.each(FIXTURES)("%s", (name, build) => {
+  const meta = build();
+  const uefiOpts = meta.firmware === "uefi" ? { ovmf: OVMF } : {};
+
+  test("libvirt XML matches the golden file", () => {
+    expectGolden(`${name}.xml`, renderLibvirtXml(meta, { version: VERSION, ...uefiOpts }));
+  });
+
+  test("qemu script matches the golden file", () => {
+    const uefi = meta.firmware === "uefi" ? { uefi: { code: OVMF.code, vars: `/var/tmp/out/${meta.name}-VARS.fd` } } : {};
+    expectGolden(`${name}.sh`, renderQemuScript(meta, { version: VERSION, accel: "tcg", ...uefi }));
+  });
+
+  test("JSON matches the golden file and parses back", () => {
+    const text = renderJsonMeta(meta, { version: VERSION });
+    expectGolden(`${name}.json`, text);
+    const doc = JSON.parse(text) as { name: string; disks: { device: string }[] };
+    expect(doc.name).toBe(meta.name);
+    expect(doc.disks.map((d) => d.device)).toEqual(meta.disks.map((d) => d.deviceName));
+  });
+});
+
+test("a UEFI guest without OVMF paths is a programming error, not a silent BIOS domain", () => {
+  const meta = FIXTURES[2]![1]();
+  expect(() => renderLibvirtXml(meta, { version: VERSION })).toThrow(/OVMF/);
+  expect(() => renderQemuScript(meta, { version: VERSION, accel: "tcg" })).toThrow(/OVMF/);
+});
