@@ -6,7 +6,8 @@ const allure = ["allure-vitest/reporter", { resultsDir: "allure-results" }] as c
 
 export default defineConfig({
   test: {
-    reporters: ["default", ["junit", { outputFile: "reports/junit.xml" }], allure as never],
+    // One JUnit file per run: scripts/test.sh runs the projects one after another.
+    reporters: ["default", ["junit", { outputFile: process.env["V2V_JUNIT"] ?? "reports/junit.xml" }], allure as never],
     setupFiles: ["allure-vitest/setup"],
     projects: [
       {

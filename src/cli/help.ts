@@ -36,7 +36,8 @@ Output:
 Conversion:
   --root ask|single|first|/dev/DEVICE
                          which operating system to convert when the disks hold
-                         several (default: ask, which needs a terminal)
+                         several (default: ask; v2v does not prompt, so with
+                         several roots ask and single stop and list them)
   --print-source         print what was read from the source, then stop
 
 Messages:

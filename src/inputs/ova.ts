@@ -65,7 +65,10 @@ async function openTarOva(path: string, label: string): Promise<OvaLayout> {
 
 async function openDirectoryOva(path: string, label: string): Promise<OvaLayout> {
   const files = new Map<string, Located>();
-  for (const name of await readdir(path, { recursive: true })) {
+  const names = await readdir(path, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+    throw badInput(`${label}: cannot list the OVA directory (${e.code ?? e.message}); check its permissions`, e);
+  });
+  for (const name of names) {
     const full = join(path, name);
     const st = await stat(full).catch(() => undefined);
     if (st?.isFile()) files.set(name.split(sep).join("/"), { kind: "file", path: full });

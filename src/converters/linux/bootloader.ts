@@ -14,6 +14,8 @@ export const GRUB_CFG = "/boot/grub/grub.cfg";
 const GRUBENV = "/boot/grub/grubenv";
 const GRUB_DEFAULTS = "/etc/default/grub";
 
+export type GrubTool = "update-grub" | "grub-mkconfig";
+
 /** What the target calls disk i: vdX on virtio-blk, sdX on SATA. */
 export type TargetDiskPrefix = "vd" | "sd";
 
@@ -21,20 +23,23 @@ export type TargetDiskPrefix = "vd" | "sd";
  * The script that regenerates grub.cfg. os-prober is disabled for this run: inside the appliance it
  * would scan the appliance's own disk and add a menu entry for it (Debian 11 still runs it by default).
  */
-export function grubMkconfigScript(tool: "update-grub" | "grub-mkconfig"): string {
+export function grubMkconfigScript(tool: GrubTool): string {
   const cmd = tool === "update-grub" ? "update-grub" : `grub-mkconfig -o ${GRUB_CFG}`;
   return `${GUEST_SCRIPT_ENV}\nexport GRUB_DISABLE_OS_PROBER=true\n${cmd}\n`;
 }
 
-async function findGrubTool(g: GuestHandle): Promise<"update-grub" | "grub-mkconfig" | undefined> {
+async function findGrubTool(g: GuestHandle): Promise<GrubTool | undefined> {
   for (const tool of ["update-grub", "grub-mkconfig"] as const) {
     for (const dir of ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]) if (await g.isFile(`${dir}/${tool}`)) return tool;
   }
   return undefined;
 }
 
-/** Regenerate grub.cfg so it picks up the new GRUB defaults (device names, consoles, default kernel). */
-export async function regenerateGrubCfg(g: GuestHandle, log: StepLog): Promise<void> {
+/**
+ * Check that the guest boots with GRUB 2 and can regenerate its configuration; called before any
+ * change so an unsupported bootloader fails fast. Returns the tool to run.
+ */
+export async function checkGrubSetup(g: GuestHandle): Promise<GrubTool> {
   if (!(await g.isFile(GRUB_CFG))) {
     throw new V2vError("CONVERSION",
       `the guest has no ${GRUB_CFG}; only GRUB 2 is supported on Debian and Ubuntu guests. Install grub-pc or grub-efi in the guest and convert it again.`);
@@ -44,6 +49,12 @@ export async function regenerateGrubCfg(g: GuestHandle, log: StepLog): Promise<v
     throw new V2vError("CONVERSION",
       `the guest has ${GRUB_CFG} but neither update-grub nor grub-mkconfig; reinstall grub2-common in the guest and convert it again.`);
   }
+  return tool;
+}
+
+/** Regenerate grub.cfg so it picks up the new GRUB defaults (device names, consoles, default kernel). */
+export async function regenerateGrubCfg(g: GuestHandle, log: StepLog): Promise<void> {
+  const tool = await checkGrubSetup(g);
   await runGuestScript(g, grubMkconfigScript(tool), tool === "update-grub" ? "update-grub" : `grub-mkconfig -o ${GRUB_CFG}`,
     `regenerating ${GRUB_CFG}`, `Run "${tool}" in the guest to see the error, fix it, and convert the guest again.`, 10 * 60_000);
   log.change(`regenerated ${GRUB_CFG} with ${tool}`);

@@ -1,14 +1,16 @@
 // The Linux converter for the Debian family (Debian, Ubuntu, Linux Mint, Kali): the list of steps.
 // Steps run inside the guest through the GuestHandle; decisions are pure functions in sibling files.
 //
-// Order, and why it differs a little from a naive one: device names and stale caches are fixed
-// *before* the initramfs is rebuilt, because initramfs-tools copies RESUME= and (for LVM) device
-// files into the image; grub.cfg is regenerated last so it sees every change to /etc/default/grub.
+// Order, and why: the read-only checks (GRUB present, which kernel) come first so an unsupported
+// guest fails before anything changes; device names and stale caches are fixed *before* the
+// initramfs is rebuilt, because initramfs-tools copies RESUME= (and LVM's files) into the image;
+// grub.cfg is regenerated after every change to /etc/default/grub, and root= is checked last.
 import type { GuestHandle } from "../../guest/handle.js";
+import { V2vError } from "../../pipeline/errors.js";
 import type { Converter, StageContext } from "../../pipeline/stages.js";
 import type { ConversionResult, GuestCaps, Inspection, Source } from "../../pipeline/types.js";
 import {
-  fixApplianceDeviceNames, makeKernelDefault, regenerateGrubCfg, verifyDefaultRoot, type TargetDiskPrefix,
+  checkGrubSetup, fixApplianceDeviceNames, makeKernelDefault, regenerateGrubCfg, verifyDefaultRoot, type TargetDiskPrefix,
 } from "./bootloader.js";
 import { removeStaleCaches } from "./caches.js";
 import { renameGuestDevices, replaceXenConsoles } from "./config-edits.js";
@@ -16,7 +18,6 @@ import { removeGuestTools } from "./guest-tools.js";
 import { rebuildInitramfs } from "./initramfs.js";
 import { chooseVirtioKernel, describeKernel, listInstalledKernels, type InstalledKernel } from "./kernels.js";
 import { StepLog } from "./step-log.js";
-import { V2vError } from "../../pipeline/errors.js";
 
 /** Distros (libguestfs inspect-get-distro names) this converter handles. */
 export const DEBIAN_FAMILY: ReadonlySet<string> = new Set(["debian", "ubuntu", "linuxmint", "kalilinux", "kali"]);
@@ -62,8 +63,9 @@ export const linuxConverter: Converter = {
     const applianceDisks = await g.listDevices();
     const diskCount = Math.max(source.disks.length, applianceDisks.length);
 
-    await removeGuestTools(g, insp, log);
+    await checkGrubSetup(g);
     const kernel = await chooseKernel(g, log);
+    await removeGuestTools(g, insp, log);
     const prefix: TargetDiskPrefix = kernel ? "vd" : "sd";
     await removeStaleCaches(g, log);
     if (kernel) await renameGuestDevices(g, diskCount, log); // the emulated fallback keeps sdX names

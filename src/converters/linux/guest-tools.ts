@@ -32,7 +32,7 @@ export const aptPurgeScript = (pkgs: readonly string[]): string =>
 export const dpkgPurgeScript = (pkgs: readonly string[]): string =>
   `${GUEST_SCRIPT_ENV}\nexport DEBIAN_FRONTEND=noninteractive\ndpkg --purge ${pkgs.map(shellQuote).join(" ")}\n`;
 
-const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).trim().split("\n").slice(-3).join(" ");
+const lastLines = (e: unknown): string => (e instanceof Error ? e.message : String(e)).trim().split("\n").slice(-3).join(" ");
 
 export async function removeGuestTools(g: GuestHandle, insp: Inspection, log: StepLog): Promise<void> {
   const pkgs = selectToolPackages(insp.applications, insp.distro);
@@ -48,9 +48,9 @@ export async function removeGuestTools(g: GuestHandle, insp: Inspection, log: St
     } catch (aptError) {
       try {
         await g.sh(dpkgPurgeScript(pkgs), { timeoutMs: 10 * 60_000 });
-        log.change(`removed other hypervisors' guest tools: ${list} (dpkg --purge, after apt-get failed: ${firstLine(aptError)})`);
+        log.change(`removed other hypervisors' guest tools: ${list} (dpkg --purge, after apt-get failed: ${lastLines(aptError)})`);
       } catch (dpkgError) {
-        log.warn(`could not remove ${list} from the guest (${firstLine(dpkgError)}); `
+        log.warn(`could not remove ${list} from the guest (${lastLines(dpkgError)}); `
           + `they are harmless on KVM but you can remove them after the first boot with "apt-get purge ${list}"`);
       }
     }

@@ -1,7 +1,7 @@
 // Pure resolution of a kernel root= argument against the filesystems the appliance sees, and the
 // mapping between appliance device names (/dev/sda1, what grub-mkconfig writes when it runs in the
 // appliance) and target device names (/dev/vda1).
-import { driveIndex, driveLetters, type DeviceRenamer } from "./device-names.js";
+import { driveIndex, driveLetters, parseDiskDevice, type DeviceRenamer } from "./device-names.js";
 
 export type RootSpec =
   | { readonly kind: "uuid"; readonly value: string }
@@ -91,11 +91,15 @@ export function resolveRootSpec(
           ? { ok: true, device: appliance }
           : { ok: false, reason: `${spec.path} is not a filesystem of the converted disks`, checkable: true };
       }
+      // A disk name of another bus (say /dev/sda1 on a virtio target) will not exist at boot,
+      // even though the appliance has a device of that name.
+      if (parseDiskDevice(spec.path)) {
+        return { ok: false, reason: `the target has no disk named like ${spec.path} (its disks are /dev/${targetPrefix}*)`, checkable: true };
+      }
       const wanted = canonicalDevice(spec.path);
       const fs = filesystems.find((f) => canonicalDevice(f.device) === wanted);
       if (fs) return { ok: true, device: fs.device };
-      const diskName = /^\/dev\/(sd|hd|vd|xvd)[a-z]+\d*$/.test(spec.path);
-      return { ok: false, reason: `${spec.path} does not exist on the target`, checkable: diskName };
+      return { ok: false, reason: `${spec.path} is not a filesystem the appliance can see`, checkable: false };
     }
   }
 }

@@ -36,11 +36,14 @@ beforeAll(async () => {
   [vmdk1, vmdk2, qcow2] = await Promise.all(["one.vmdk", "two.vmdk", "one.qcow2"].map((f) => readFile(join(dir, f))));
   ovfText = await readFixture("vmware-efi-two-disks.ovf");
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const workDirs: string[] = [];
+afterAll(() => Promise.all([dir, ...workDirs].map((d) => rm(d, { recursive: true, force: true }))));
 
 /** A fresh work directory and context per test. */
 async function newCtx() {
-  return makeCtx(await makeTempDir("v2v-work-"));
+  const workDir = await makeTempDir("v2v-work-");
+  workDirs.push(workDir);
+  return makeCtx(workDir);
 }
 
 function vmwareEntries(): TarEntry[] {
@@ -146,6 +149,26 @@ describe("tar OVA exported by vSphere (2 streamOptimized disks, manifest)", () =
     expect(src.name).toBe("unnamed-guest");
     expect(src.disks[0]?.format).toBe("qcow2");
     expect(ctx.reporter.lines.filter((l) => l.type === "warning").map((l) => l.text).join("\n")).toMatch(/no VirtualSystem\/Name/);
+  });
+});
+
+describe("raw disk bigger than 1 MiB inside the tar", () => {
+  test("is read in place as raw, and the manifest after it is still found and checked", async () => {
+    const rawBytes = await readFile(raw2);
+    const ovf = Buffer.from(makeOvf([{ href: "big.img" }]));
+    const entries = [{ name: "vm.ovf", data: ovf }, { name: "big.img", data: rawBytes }];
+    const ova = await writeOva("big.ova", entries, makeManifest(entries));
+    const ctx = await newCtx();
+    const src = await readOvaSource({ mode: "ova", args: [ova] }, ctx);
+    const d = src.disks[0]!;
+    expect(d.format).toBe("raw");
+    expect(d.virtualSizeBytes).toBe(2 * MiB);
+    expect(await compareImages(d.qemuUri, d.format, raw2)).toBe(0);
+    expect(ctx.reporter.lines.filter((l) => l.type === "stage").length).toBe(1);
+
+    const corrupt = [entries[0]!, { name: "big.img", data: Buffer.concat([rawBytes.subarray(0, MiB), Buffer.alloc(MiB, 1)]) }];
+    const bad = await writeOva("big-bad.ova", corrupt, makeManifest(entries));
+    await expectError(readOvaSource({ mode: "ova", args: [bad] }, await newCtx()), "CHECKSUM", /checksum of big\.img/);
   });
 });
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { run, runAllowFail } from "../../../src/host/exec.js";
-import { renderQemuScript } from "../../../src/outputs/qemu-script.js";
+import { diskArgs, renderQemuScript } from "../../../src/outputs/qemu-script.js";
 import { biosVirtio, uefiGuest } from "./meta-fixtures.js";
 
 let dir = "";
@@ -61,4 +61,12 @@ test("the UEFI script is valid sh and maps the code read-only and the VARS copy 
   expect(text).toContain("-drive if=pflash,format=raw,unit=0,readonly=on,file=/fw/CODE.fd");
   expect(text).toContain("-drive if=pflash,format=raw,unit=1,file=/out/g-VARS.fd");
   expect(text).toContain("accel=${V2V_ACCEL:-kvm}");
+});
+
+test("sata disks past q35's 6 AHCI ports go on an added AHCI controller; ide on pc uses 2 buses x 2 units", () => {
+  const disk = (bus: "sata" | "ide") => ({ index: 0, path: "/d", format: "raw" as const, bus, deviceName: "x", virtualSizeBytes: 1 });
+  expect(diskArgs(disk("sata"), 5).slice(1)).toEqual([["-device", "ide-hd,drive=drive-5,bus=ide.5,bootindex=6"]]);
+  expect(diskArgs(disk("sata"), 6).slice(1)).toEqual([["-device", "ahci,id=ahci1"], ["-device", "ide-hd,drive=drive-6,bus=ahci1.0,bootindex=7"]]);
+  expect(diskArgs(disk("sata"), 7).slice(1)).toEqual([["-device", "ide-hd,drive=drive-7,bus=ahci1.1,bootindex=8"]]);
+  expect(diskArgs(disk("ide"), 3).slice(1)).toEqual([["-device", "ide-hd,drive=drive-3,bus=ide.1,unit=1,bootindex=4"]]);
 });

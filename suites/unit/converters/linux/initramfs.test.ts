@@ -1,0 +1,109 @@
+import { describe, expect, test } from "vitest";
+import {
+  addInitramfsModules, disablesUpdates, rebuildInitramfs, switchModulesDepToMost,
+} from "../../../../src/converters/linux/initramfs.js";
+import { listInstalledKernels } from "../../../../src/converters/linux/kernels.js";
+import { StepLog } from "../../../../src/converters/linux/step-log.js";
+import { V2vError } from "../../../../src/pipeline/errors.js";
+import { RecordingReporter } from "../../../../src/pipeline/messages.js";
+import { FakeGuest } from "../../fakes/fake-guest.js";
+import { makeDebianGuest } from "./debian-guest.js";
+
+const V = "6.1.0-13-amd64";
+const VIRTIO = ["virtio_pci", "virtio_blk", "virtio_scsi", "virtio_net"];
+
+describe("modules file editing (pure)", () => {
+  test("appends only the missing modules after a comment, keeps the rest", () => {
+    const r = addInitramfsModules("# comment\nvirtio_blk\nahci\n", VIRTIO);
+    expect(r.added).toEqual(["virtio_pci", "virtio_scsi", "virtio_net"]);
+    expect(r.text).toBe("# comment\nvirtio_blk\nahci\n# virtio drivers for the KVM target, added by v2v\nvirtio_pci\nvirtio_scsi\nvirtio_net\n");
+  });
+
+  test("a file without a final newline, dashes for underscores, and a second run changes nothing", () => {
+    const once = addInitramfsModules("virtio-net", VIRTIO);
+    expect(once.text.startsWith("virtio-net\n# virtio")).toBe(true);
+    expect(once.added).not.toContain("virtio_net");
+    expect(addInitramfsModules(once.text, VIRTIO)).toEqual({ text: once.text, added: [] });
+  });
+
+  test("a module name commented out does not count as listed", () => {
+    expect(addInitramfsModules("#virtio_blk\n", ["virtio_blk"]).added).toEqual(["virtio_blk"]);
+  });
+
+  test("MODULES=dep becomes most; other values and comments stay", () => {
+    expect(switchModulesDepToMost("MODULES=dep\n")).toEqual({ text: "MODULES=most\n", changed: true });
+    expect(switchModulesDepToMost('MODULES="dep" # small\n').text).toBe('MODULES="most" # small\n');
+    expect(switchModulesDepToMost("# MODULES=dep\nMODULES=list\n")).toEqual({ text: "# MODULES=dep\nMODULES=list\n", changed: false });
+  });
+
+  test("update_initramfs=no is detected", () => {
+    expect(disablesUpdates("update_initramfs=no\n")).toBe(true);
+    expect(disablesUpdates("update_initramfs=yes\n#update_initramfs=no\n")).toBe(false);
+  });
+});
+
+describe("rebuildInitramfs on a fake guest", () => {
+  const run = async (g: FakeGuest) => {
+    const log = new StepLog(new RecordingReporter());
+    const [k] = await listInstalledKernels(g);
+    await rebuildInitramfs(g, k!, log);
+    return log;
+  };
+
+  test("backs up, lists the modules, switches MODULES=dep, runs update-initramfs -u", async () => {
+    const g = makeDebianGuest({ initramfsConf: "MODULES=dep\nCOMPRESS=zstd\n" });
+    g.setFile("/etc/initramfs-tools/conf.d/modules", "MODULES=dep\n");
+    const log = await run(g);
+    expect(g.ops.filter((o) => !o.startsWith("write"))).toEqual([
+      `cp /boot/initrd.img-${V} /boot/initrd.img-${V}.pre-v2v`, `command update-initramfs -u -k ${V}`,
+    ]);
+    expect(g.file("/etc/initramfs-tools/initramfs.conf")).toBe("MODULES=most\nCOMPRESS=zstd\n");
+    expect(g.file("/etc/initramfs-tools/conf.d/modules")).toBe("MODULES=most\n");
+    expect(g.file("/etc/initramfs-tools/modules")).toContain("ext4\n# virtio drivers for the KVM target, added by v2v\nvirtio_pci\n");
+    expect(log.changes.filter((c) => c.includes("MODULES=most"))).toHaveLength(2);
+    expect(g.calls[0]?.timeoutMs).toBeGreaterThanOrEqual(10 * 60_000);
+  });
+
+  test("no initrd yet: update-initramfs -c, no backup", async () => {
+    const g = makeDebianGuest();
+    g.files.delete(`/boot/initrd.img-${V}`);
+    await run(g);
+    expect(g.commandTexts).toEqual([`update-initramfs -c -k ${V}`]);
+    expect(g.file(`/boot/initrd.img-${V}.pre-v2v`)).toBeUndefined();
+  });
+
+  test("update_initramfs=no: mkinitramfs directly", async () => {
+    const g = makeDebianGuest();
+    g.setFile("/etc/initramfs-tools/update-initramfs.conf", "update_initramfs=no\n");
+    g.on("mkinitramfs", () => undefined);
+    await run(g);
+    expect(g.commandTexts).toEqual([`mkinitramfs -o /boot/initrd.img-${V} ${V}`]);
+  });
+
+  test("dracut guests get --add-drivers without host-only mode", async () => {
+    const g = makeDebianGuest();
+    await g.rmRf("/etc/initramfs-tools");
+    g.files.delete("/usr/sbin/update-initramfs");
+    g.setFile("/usr/bin/dracut", "");
+    await run(g);
+    expect(g.commandTexts).toEqual([`dracut --force --no-hostonly --add-drivers virtio_pci virtio_blk virtio_scsi virtio_net /boot/initrd.img-${V} ${V}`]);
+    expect(g.calls[0]?.argv[4]).toBe("virtio_pci virtio_blk virtio_scsi virtio_net");
+  });
+
+  test("neither tool: CONVERSION error that says what to install", async () => {
+    const g = makeDebianGuest();
+    g.files.delete("/usr/sbin/update-initramfs");
+    const err = await run(g).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(V2vError);
+    expect((err as V2vError).message).toContain("install initramfs-tools");
+  });
+
+  test("a command that succeeds without writing the image is an error", async () => {
+    const g = makeDebianGuest();
+    g.files.delete(`/boot/initrd.img-${V}`);
+    g.on("update-initramfs", () => "");
+    const err = await run(g).catch((e: unknown) => e);
+    expect((err as V2vError).code).toBe("CONVERSION");
+    expect((err as V2vError).message).toContain(`/boot/initrd.img-${V}`);
+  });
+});
