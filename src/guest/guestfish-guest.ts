@@ -141,10 +141,9 @@ export class GuestfishGuest implements GuestHandle {
   }
 
   async sh(script: string, opts: { timeoutMs?: number } = {}): Promise<string> {
-    // libguestfs runs the script with /bin/sh -c inside the guest (chroot, /dev /proc /sys bound).
-    // Its stderr is only reported on failure; merge it so callers see what the tool said.
-    const wrapped = `exec 2>&1\n${script}`;
-    return this.s.cmdWithTimeout(opts.timeoutMs ?? 20 * 60_000, "sh", wrapped);
+    // libguestfs runs the script with /bin/sh -c inside the guest (chroot, /dev /proc /sys bound);
+    // on failure its error carries the script's stderr.
+    return this.s.cmdWithTimeout(opts.timeoutMs ?? 20 * 60_000, "sh", script);
   }
 
   async freeBytes(path: string): Promise<number> {

@@ -27,6 +27,22 @@ export interface SessionOptions {
   readonly smp?: number;
 }
 
+/** The generic "how to debug" advice libguestfs appends to errors; the real cause is elsewhere. */
+const LIBGUESTFS_BOILERPLATE =
+  /^(Do:|\s*export LIBGUESTFS_|and run the command again|\s*http:\/\/libguestfs\.org|You can also run|into a bug report|This usually means|To see full error messages)/;
+
+/** Servers still running; killed if this process exits without closing them (a crash, exit()). */
+const liveServers = new Set<number>();
+process.on("exit", () => {
+  for (const pid of liveServers) {
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
+  }
+});
+
 export class GuestfsError extends V2vError {
   readonly command: string;
   constructor(command: string, detail: string) {
@@ -77,9 +93,15 @@ export class GuestfishSession {
     const m = /GUESTFISH_PID=(\d+)/.exec(await readFile(out, "utf8"));
     if (!m) throw new GuestfsError("start", "guestfish --listen did not print its PID");
     const s = new GuestfishSession(Number(m[1]), dir, env, opts);
-    if (opts.memoryMiB) await s.cmd("set-memsize", String(opts.memoryMiB));
-    if (opts.smp) await s.cmd("set-smp", String(opts.smp));
-    await s.cmd("run");
+    liveServers.add(s.pid);
+    try {
+      if (opts.memoryMiB) await s.cmd("set-memsize", String(opts.memoryMiB));
+      if (opts.smp) await s.cmd("set-smp", String(opts.smp));
+      await s.cmd("run");
+    } catch (e) {
+      await s.kill();
+      throw e;
+    }
     return s;
   }
 
@@ -118,9 +140,15 @@ export class GuestfishSession {
       throw e;
     }
     const newLog = await this.readNewLog();
-    const errors = newLog.filter((l) => l.startsWith("libguestfs: error:"));
-    if (errors.length > 0) {
-      throw new GuestfsError(name, errors.map((l) => l.slice("libguestfs: error:".length).trim()).join("; "));
+    const first = newLog.findIndex((l) => l.startsWith("libguestfs: error:"));
+    if (first >= 0) {
+      // The error is the first line and what follows it (a failing guest command's output).
+      const text = newLog
+        .slice(first)
+        .map((l) => l.replace(/^libguestfs: error: /, ""))
+        .filter((l) => !LIBGUESTFS_BOILERPLATE.test(l))
+        .join("\n");
+      throw new GuestfsError(name, text.trim());
     }
     return stdout.replace(/\n$/, "");
   }
@@ -158,10 +186,12 @@ export class GuestfishSession {
   /** Kill the server (and with it qemu) without a clean shutdown: for timeouts and interrupts. */
   async kill(): Promise<void> {
     this.closed = true;
+    liveServers.delete(this.pid);
     try {
       process.kill(this.pid, "SIGTERM");
     } catch {
       /* already gone */
     }
+    await rm(this.dir, { recursive: true, force: true });
   }
 }

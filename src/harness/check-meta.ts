@@ -6,6 +6,7 @@ import { XMLParser } from "fast-xml-parser";
 import { runAllowFail } from "../host/exec.js";
 import type { OutputMode, TargetBlockBus, TargetNicModel } from "../pipeline/types.js";
 import type { CheckResult } from "./check-guest.js";
+import { splitWords } from "./grub-default.js";
 
 export interface MetaExpect {
   readonly firmware: "bios" | "uefi";
@@ -70,19 +71,41 @@ export function readJsonMetaFacts(text: string): MetaFacts {
   };
 }
 
-/** Pure: the facts of an -o qemu script (from its qemu arguments). */
+/** Pure: qemu "a=1,b=x,,y" option text -> {a: "1", b: "x,y"} (a doubled comma is a literal one). */
+export function parseQemuOpts(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const parts: string[] = [];
+  let cur = "";
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "," && text[i + 1] === ",") { cur += ","; i++; }
+    else if (text[i] === ",") { parts.push(cur); cur = ""; }
+    else cur += text[i];
+  }
+  parts.push(cur);
+  parts.forEach((p, i) => {
+    const eq = p.indexOf("=");
+    if (eq > 0) out[p.slice(0, eq)] = p.slice(eq + 1);
+    else if (i === 0) out[""] = p; // the driver name of -device
+  });
+  return out;
+}
+
+/** Pure: the facts of an -o qemu script, from the words of its qemu command (sh quoting undone). */
 export function readQemuScriptFacts(text: string): MetaFacts {
+  const words = text.split("\n").filter((l) => /^\s+-/.test(l)).flatMap((l) => splitWords(l.trim())).filter((w) => w !== "\\");
+  const valuesOf = (flag: string): string[] => words.flatMap((w, i) => (w === flag && words[i + 1] !== undefined ? [words[i + 1]!] : []));
   const busOf = Object.fromEntries(Object.entries(QEMU_DISK_DEVICE).map(([b, d]) => [d, XML_BUS[b as TargetBlockBus]]));
   const nicOf = Object.fromEntries(Object.entries(QEMU_NIC_DEVICE).map(([m, d]) => [d, XML_NIC[m as TargetNicModel]]));
-  const devices = [...text.matchAll(/-device '?([a-z0-9-]+),/g)].map((m) => m[1]!);
-  const mem = /^\s*-m '?(\d+)/m.exec(text);
-  const smp = /^\s*-smp '?(\d+)/m.exec(text);
+  const devices = valuesOf("-device").map((v) => parseQemuOpts(v)[""] ?? "");
+  const drives = valuesOf("-drive").map(parseQemuOpts);
+  const mem = Number(valuesOf("-m")[0]);
+  const smp = Number(parseQemuOpts(valuesOf("-smp")[0] ?? "")[""]);
   return {
     diskBuses: devices.filter((d) => d in busOf).map((d) => busOf[d]!),
-    diskPaths: [...text.matchAll(/file=([^,' ]+),format=\w+,if=none/g)].map((m) => m[1]!.replace(/,,/g, ",")),
-    uefi: /if=pflash/.test(text),
-    ...(mem ? { memoryMiB: Number(mem[1]) } : {}),
-    ...(smp ? { vcpus: Number(smp[1]) } : {}),
+    diskPaths: drives.filter((d) => d["if"] === "none" && d["file"]).map((d) => d["file"]!),
+    uefi: drives.some((d) => d["if"] === "pflash"),
+    ...(Number.isFinite(mem) && mem > 0 ? { memoryMiB: mem } : {}),
+    ...(Number.isFinite(smp) && smp > 0 ? { vcpus: smp } : {}),
     nicModels: devices.filter((d) => d in nicOf).map((d) => nicOf[d]!),
   };
 }

@@ -20,7 +20,7 @@ interface Item {
   linux?: string[];
 }
 
-/** Split a grub script line into words: single and double quotes, backslash escapes. */
+/** Split a grub (or sh) script line into words: single and double quotes, backslash escapes, # comments. */
 export function splitWords(line: string): string[] {
   const words: string[] = [];
   let cur = "";

@@ -1,5 +1,6 @@
 // The one place that spawns host processes. argv arrays only (never a shell string), a timeout
 // on every call, and failures turned into a CommandError naming the command, exit code and stderr.
+import { closeSync, openSync } from "node:fs";
 import { execa, type ResultPromise } from "execa";
 
 export interface ExecOptions {
@@ -56,6 +57,21 @@ function start(argv: readonly string[], opts: ExecOptions): ResultPromise {
   const [file, ...args] = argv;
   if (!file) throw new Error("run: empty argv");
   traceHook?.(argv);
+  // Files are opened here and handed to the child as plain descriptors: with execa's {file}
+  // targets the parent pipes the output itself and waits until every holder of the pipe exits,
+  // so a command that leaves a daemon behind (guestfish --listen, dockerd) would never return.
+  const outFd = opts.stdoutFile ? openSync(opts.stdoutFile, "w") : undefined;
+  const errFd = opts.stderrFile ? (opts.stderrFile === opts.stdoutFile ? outFd : openSync(opts.stderrFile, "w")) : undefined;
+  try {
+    return spawnWith(file, args, opts, outFd, errFd);
+  } finally {
+    // The child has its own copies once spawned.
+    if (outFd !== undefined) closeSync(outFd);
+    if (errFd !== undefined && errFd !== outFd) closeSync(errFd);
+  }
+}
+
+function spawnWith(file: string, args: readonly string[], opts: ExecOptions, outFd: number | undefined, errFd: number | undefined): ResultPromise {
   return execa(file, args, {
     reject: false,
     timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -65,8 +81,9 @@ function start(argv: readonly string[], opts: ExecOptions): ResultPromise {
     cwd: opts.cwd,
     input: opts.input,
     stdin: opts.input === undefined ? "ignore" : "pipe",
-    stdout: opts.stdoutFile ? { file: opts.stdoutFile } : "pipe",
-    stderr: opts.stderrFile ? { file: opts.stderrFile } : opts.inheritStderr ? "inherit" : "pipe",
+    // execa passes a descriptor number straight to the child; its option type only lists "pipe" here.
+    stdout: (outFd ?? "pipe") as "pipe",
+    stderr: (errFd ?? (opts.inheritStderr ? "inherit" : "pipe")) as "pipe",
     cancelSignal: opts.signal,
     stripFinalNewline: false,
     encoding: "utf8",

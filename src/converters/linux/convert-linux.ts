@@ -7,6 +7,7 @@
 // grub.cfg is regenerated after every change to /etc/default/grub, and root= is checked last.
 import type { GuestHandle } from "../../guest/handle.js";
 import { V2vError } from "../../pipeline/errors.js";
+import { chooseGuestCaps, decideTargetFirmware } from "../target-buses.js";
 import type { Converter, StageContext } from "../../pipeline/stages.js";
 import type { ConversionResult, GuestCaps, Inspection, Source } from "../../pipeline/types.js";
 import {
@@ -25,17 +26,18 @@ export const DEBIAN_FAMILY: ReadonlySet<string> = new Set(["debian", "ubuntu", "
 export const NO_VIRTIO_WARNING =
   "no installed kernel has virtio_blk and virtio_net; the target will use emulated devices (sata disk, e1000 NIC), which are slower";
 
-/** What the target can drive, from whether the booted kernel has the virtio drivers. */
-export function decideGuestCaps(virtio: boolean): GuestCaps {
-  return {
-    blockBus: virtio ? "virtio-blk" : "sata",
-    nicModel: virtio ? "virtio-net" : "e1000",
-    machine: "q35",
-    virtioDrivers: virtio,
-    virtioRng: virtio,
-    virtioBalloon: virtio,
-    acpi: true,
-  };
+/**
+ * What the target can drive. The bus and machine policy lives in target-buses.ts; this only says
+ * which drivers the kernel the guest will boot has. rng and balloon are not checked per module:
+ * every kernel with virtio_blk and virtio_net in Debian's builds has them too.
+ */
+export function decideGuestCaps(virtio: boolean, insp: Inspection, source: Source): GuestCaps {
+  return chooseGuestCaps({
+    drivers: { virtioBlk: virtio, virtioNet: virtio, virtioRng: virtio, virtioBalloon: virtio },
+    firmware: decideTargetFirmware(source.firmware, insp.firmware),
+    inspection: insp,
+    sourceControllers: source.disks.map((d) => d.controller),
+  });
 }
 
 async function chooseKernel(g: GuestHandle, log: StepLog): Promise<InstalledKernel | undefined> {
@@ -77,7 +79,7 @@ export const linuxConverter: Converter = {
     const defaultKernel = await verifyDefaultRoot(g, insp.root, applianceDisks, prefix, log);
 
     return {
-      guestcaps: decideGuestCaps(kernel !== undefined),
+      guestcaps: decideGuestCaps(kernel !== undefined, insp, source),
       ...(defaultKernel ? { defaultKernel } : {}),
       changes: log.changes,
       warnings: log.warnings,

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# npm run bench: speed, disk I/O and memory of v2v against Debian's virt-v2v, same input, same run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+if [[ -z ${V2V_BENCH_NO_VIRT_V2V:-} ]] && ! command -v virt-v2v >/dev/null; then
+  echo "bench: installing Debian's virt-v2v (and nbdcopy from libnbd-bin, which it needs) for the comparison"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends virt-v2v libnbd-bin >/dev/null
+fi
+exec node dist/bench/bench.js

@@ -1,0 +1,212 @@
+// The static checks' pure parts, and check-guest on an in-memory guest: a converted guest passes
+// every check, a half-converted one fails each check it should, and all of them still run.
+import { describe, expect, test } from "vitest";
+import { checkBoot, checkNegativeControl, NEGATIVE_CONTROL_BOOTED } from "../../../src/harness/boot-checks.js";
+import type { BootResult } from "../../../src/harness/boot.js";
+import { compareSourceHashes } from "../../../src/harness/check-converted.js";
+import { checkGuest, installedInDpkgStatus, missingModules } from "../../../src/harness/check-guest.js";
+import { compareMeta, parseQemuOpts, readJsonMetaFacts, readLibvirtXmlFacts, readQemuScriptFacts } from "../../../src/harness/check-meta.js";
+import { isNonDiskSpec, mapperToLv, resolveSpec, staleDeviceName, type DeviceFacts } from "../../../src/harness/device-specs.js";
+import { findDefaultEntry, kernelVersionOf, rootArgOf } from "../../../src/harness/grub-default.js";
+import { renderJsonMeta } from "../../../src/outputs/json-meta.js";
+import { renderLibvirtXml } from "../../../src/outputs/libvirt-xml.js";
+import { renderQemuScript } from "../../../src/outputs/qemu-script.js";
+import { FakeGuest } from "../fakes/fake-guest.js";
+import { biosVirtio, OVMF, uefiGuest } from "../outputs/meta-fixtures.js";
+
+const GRUB_CFG = `set default="0"
+if [ x"\${feature_menuentry_id}" = xy ]; then
+  menuentry_id_option="--id"
+fi
+menuentry 'Debian GNU/Linux' --class debian $menuentry_id_option 'gnulinux-simple-1234' {
+	linux	/boot/vmlinuz-6.1.0-27-amd64 root=UUID=1234 ro quiet
+	initrd	/boot/initrd.img-6.1.0-27-amd64
+}
+submenu 'Advanced options for Debian GNU/Linux' $menuentry_id_option 'gnulinux-advanced-1234' {
+	menuentry 'Debian GNU/Linux, with Linux 6.1.0-27-amd64' $menuentry_id_option 'gnulinux-6.1.0-27-amd64-advanced-1234' {
+		linux	/boot/vmlinuz-6.1.0-27-amd64 root=UUID=1234 ro quiet
+	}
+	menuentry 'Debian GNU/Linux, with Linux 6.1.0-13-amd64' $menuentry_id_option 'gnulinux-6.1.0-13-amd64-advanced-1234' {
+		linux	/boot/vmlinuz-6.1.0-13-amd64 root=/dev/vda1 ro
+	}
+}
+`;
+
+describe("grub's default entry", () => {
+  test("default 0 is the first top-level entry; its kernel and root=", () => {
+    const e = findDefaultEntry(GRUB_CFG)!;
+    expect(e.title).toBe("Debian GNU/Linux");
+    expect(kernelVersionOf(e)).toBe("6.1.0-27-amd64");
+    expect(rootArgOf(e)).toBe("UUID=1234");
+  });
+  test("a submenu path by id, by index, and through saved_entry", () => {
+    const byId = GRUB_CFG.replace('set default="0"', 'set default="gnulinux-advanced-1234>gnulinux-6.1.0-13-amd64-advanced-1234"');
+    expect(kernelVersionOf(findDefaultEntry(byId)!)).toBe("6.1.0-13-amd64");
+    expect(findDefaultEntry(GRUB_CFG.replace('set default="0"', 'set default="1>1"'))?.submenus).toEqual(["Advanced options for Debian GNU/Linux"]);
+    const saved = GRUB_CFG.replace('set default="0"', 'set default="${saved_entry}"');
+    expect(rootArgOf(findDefaultEntry(saved, "# GRUB Environment Block\nsaved_entry=1>1\n")!)).toBe("/dev/vda1");
+    expect(findDefaultEntry(saved, "")?.title).toBe("Debian GNU/Linux");
+  });
+  test("a default that designates nothing, or a submenu, gives undefined", () => {
+    expect(findDefaultEntry(GRUB_CFG.replace('set default="0"', 'set default="7"'))).toBeUndefined();
+    expect(findDefaultEntry(GRUB_CFG.replace('set default="0"', 'set default="1"'))).toBeUndefined();
+  });
+});
+
+const FACTS: DeviceFacts = {
+  disks: ["/dev/sda", "/dev/sdb"],
+  filesystems: [
+    { device: "/dev/sda1", tags: { UUID: "1234", LABEL: "root", TYPE: "ext4" } },
+    { device: "/dev/sdb1", tags: { UUID: "abcd", TYPE: "ext4" } },
+    { device: "/dev/vg0/root", tags: { UUID: "5678" } },
+  ],
+};
+
+describe("device specs", () => {
+  test.each([
+    ["UUID=1234", true, "/dev/sda1"], ["LABEL=root", true, "/dev/sda1"], ["/dev/disk/by-uuid/abcd", true, "/dev/sdb1"],
+    ["/dev/vda1", true, "/dev/sda1"], ["/dev/vdb1", true, "/dev/sdb1"], ["/dev/mapper/vg0-root", true, "/dev/vg0/root"],
+    ["UUID=ffff", false, "no filesystem has UUID=ffff"], ["/dev/vdc1", false, "the guest has only 2 disk(s)"],
+    ["/dev/sda1", false, "not a virtio-blk device name"], ["/dev/vda2", false, "no partition /dev/sda2"],
+    ["/dev/mapper/vg0-swap", false, "no logical volume /dev/vg0/swap"],
+  ])("%s on virtio-blk resolves: %s", (spec, ok, what) => {
+    const r = resolveSpec(spec, FACTS, "virtio-blk");
+    expect(r.ok).toBe(ok);
+    expect(r.ok ? r.device : r.why).toContain(what);
+  });
+  test("stale names depend on the bus; cdroms and pseudo filesystems are not disks", () => {
+    expect(staleDeviceName("/dev/sda1", "virtio-blk")).toBe("/dev/sda1");
+    expect(staleDeviceName("/dev/xvda", "virtio-blk")).toBe("/dev/xvda");
+    expect(staleDeviceName("/dev/vda1", "virtio-blk")).toBeUndefined();
+    expect(staleDeviceName("/dev/sda1", "sata")).toBeUndefined();
+    expect(staleDeviceName("UUID=1", "virtio-blk")).toBeUndefined();
+    expect(["/dev/sr0", "/dev/cdrom", "proc", "tmpfs"].every(isNonDiskSpec)).toBe(true);
+    expect(isNonDiskSpec("/dev/vda1")).toBe(false);
+    expect(mapperToLv("/dev/mapper/my--vg-lv--1")).toBe("/dev/my-vg/lv-1");
+  });
+});
+
+/** A guest as a correct conversion leaves it, on two virtio disks; `over` breaks pieces of it. */
+function convertedGuest(over: { fstab?: string; initrd?: string; apps?: string[]; dpkg?: string } = {}): FakeGuest {
+  const g = new FakeGuest({
+    roots: [{ root: "/dev/sda1", osType: "linux", distro: "debian", majorVersion: 12, minorVersion: 7, productName: "Debian GNU/Linux 12", arch: "x86_64", osinfo: "debian12", packageFormat: "deb", packageManagement: "apt", mountpoints: { "/": "/dev/sda1" } }],
+    devices: ["/dev/sda", "/dev/sdb"],
+    filesystems: { "/dev/sda1": "ext4", "/dev/sdb1": "ext4" },
+    blkid: { "/dev/sda1": { UUID: "1234", TYPE: "ext4" }, "/dev/sdb1": { UUID: "abcd", TYPE: "ext4" } },
+    applications: { "/dev/sda1": (over.apps ?? ["linux-image-amd64"]).map((name) => ({ name, version: "1" })) },
+    files: {
+      "/etc/fstab": over.fstab ?? "# static\nUUID=1234 / ext4 errors=remount-ro 0 1\n/dev/vdb1 /srv/data ext4 defaults 0 2\n/dev/sr0 /media/cdrom0 udf,iso9660 user,noauto 0 0\n",
+      "/boot/grub/grub.cfg": GRUB_CFG,
+      "/boot/vmlinuz-6.1.0-27-amd64": "",
+      "/boot/initrd.img-6.1.0-27-amd64": "",
+      "/lib/modules/6.1.0-27-amd64/modules.builtin": "kernel/drivers/virtio/virtio.ko\n",
+      "/var/lib/dpkg/status": over.dpkg ?? "Package: open-vm-tools\nStatus: deinstall ok config-files\n\nPackage: bash\nStatus: install ok installed\n",
+    },
+  });
+  g.on(/lsinitramfs/, over.initrd ?? "usr/lib/modules/6.1.0-27-amd64/kernel/drivers/block/virtio_blk.ko\nusr/lib/modules/6.1.0-27-amd64/kernel/drivers/virtio/virtio_pci.ko\n");
+  return g;
+}
+
+describe("checkGuest", () => {
+  test("a converted guest passes every check", async () => {
+    const out = await checkGuest(convertedGuest(), { blockBus: "virtio-blk" });
+    expect(out.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(out.checks).toHaveLength(6);
+    expect(out.defaultKernel).toBe("6.1.0-27-amd64");
+  });
+
+  test("a half-converted guest fails each broken check, and every check still runs", async () => {
+    const g = convertedGuest({
+      fstab: "/dev/sda1 / ext4 defaults 0 1\nUUID=9999 /srv/data ext4 defaults 0 2\n",
+      initrd: "usr/lib/modules/6.1.0-27-amd64/kernel/drivers/virtio/virtio_pci.ko\n",
+      apps: ["open-vm-tools"],
+    });
+    const out = await checkGuest(g, { blockBus: "virtio-blk" });
+    const failed = Object.fromEntries(out.checks.filter((c) => !c.ok).map((c) => [c.name, c.detail]));
+    expect(failed).toEqual({
+      "fstab names no device that is not on virtio-blk": "stale entries: line 1: /dev/sda1 /",
+      "every fstab entry resolves to a filesystem": expect.stringMatching(/line 1 \(\/\): \/dev\/sda1 is not a virtio-blk device name.*line 2 \(\/srv\/data\): no filesystem has UUID=9999/),
+      "the default kernel's initramfs holds virtio_blk, virtio_pci": "/boot/initrd.img-6.1.0-27-amd64 lacks virtio_blk",
+      "VMware tools are removed": "still installed: open-vm-tools (inspection: open-vm-tools; dpkg status: none)",
+    });
+    expect(out.checks).toHaveLength(6);
+  });
+
+  test("no operating system: one failed check, nothing mounted", async () => {
+    const out = await checkGuest(new FakeGuest({ roots: [] }), { blockBus: "virtio-blk" });
+    expect(out.checks).toEqual([{ name: "inspection finds one operating system", ok: false, detail: "libguestfs found 0 operating systems" }]);
+  });
+
+  test("initramfs and dpkg helpers", () => {
+    expect(missingModules("lib/modules/x/virtio_blk.ko.zst\n", "kernel/drivers/virtio/virtio_pci.ko\n", ["virtio_blk", "virtio_pci", "ahci"])).toEqual(["ahci"]);
+    expect(missingModules("lib/modules/x/not_virtio_blk.ko\n", "", ["virtio_blk"])).toEqual(["virtio_blk"]);
+    expect(installedInDpkgStatus("Package: open-vm-tools\nStatus: install ok unpacked\n\nPackage: vmware-tools\nStatus: purge ok not-installed\n", ["open-vm-tools", "vmware-tools"])).toEqual(["open-vm-tools"]);
+  });
+});
+
+describe("metadata facts read back what the output modules render", () => {
+  const meta = biosVirtio();
+  const expectOf = { firmware: "bios", blockBus: "virtio-blk", diskCount: 2, memoryMiB: 2048, vcpus: 2, nicModel: "virtio-net" } as const;
+  const texts = {
+    xml: readLibvirtXmlFacts(renderLibvirtXml(meta, { version: "t" })),
+    json: readJsonMetaFacts(renderJsonMeta(meta, { version: "t" })),
+    sh: readQemuScriptFacts(renderQemuScript(meta, { version: "t", accel: "tcg" })),
+  };
+  test.each(Object.entries(texts))("%s: every property matches", (what, facts) => {
+    expect(compareMeta(facts, expectOf, what).filter((c) => !c.ok)).toEqual([]);
+    expect(facts.diskPaths).toEqual(meta.disks.map((d) => d.path));
+  });
+  test.each(Object.entries(texts))("%s: wrong expectations fail, one check each", (what, facts) => {
+    const bad = compareMeta(facts, { firmware: "uefi", blockBus: "sata", diskCount: 1, memoryMiB: 1024, vcpus: 1, nicModel: "e1000" }, what);
+    expect(bad.map((c) => c.ok)).toEqual([false, false, false, false, false]);
+  });
+  test("UEFI shows as a loader in all three", () => {
+    const u = uefiGuest();
+    expect(readLibvirtXmlFacts(renderLibvirtXml(u, { version: "t", ovmf: OVMF })).uefi).toBe(true);
+    expect(readJsonMetaFacts(renderJsonMeta(u, { version: "t" })).uefi).toBe(true);
+    expect(readQemuScriptFacts(renderQemuScript(u, { version: "t", accel: "tcg", uefi: { code: OVMF.code, vars: "/x/VARS.fd" } })).uefi).toBe(true);
+  });
+  test("qemu option text: doubled commas are literal", () => {
+    expect(parseQemuOpts("virtio-blk-pci,drive=d0,bootindex=1")).toEqual({ "": "virtio-blk-pci", drive: "d0", bootindex: "1" });
+    expect(parseQemuOpts("file=/a,,b/c,format=raw")).toEqual({ file: "/a,b/c", format: "raw" });
+  });
+});
+
+const boot = (over: Partial<BootResult>): BootResult => ({ outcome: "reported", seconds: 60, serialLogPath: "s.log", qemuArgv: [], ...over });
+const REPORT = {
+  root: "/dev/vda1", kernel: "6.1.0-27-amd64", virtioBlk: "bound", virtioNet: "bound", virtioScsi: "absent",
+  fstabOk: true, fstabMissing: [], nicDrivers: ["virtio_net"], disks: ["vda", "vdb"], fields: {},
+} as const;
+
+describe("boot checks", () => {
+  const expectOf = { blockBus: "virtio-blk", diskCount: 2, kernel: "^6\\.1\\.", defaultKernel: "6.1.0-27-amd64", nicDriver: "virtio_net" } as const;
+  test("a good report passes every check", () => {
+    const checks = checkBoot(boot({ report: { ...REPORT }, reportLine: "V2V-BOOT-REPORT root=/dev/vda1" }), expectOf);
+    expect(checks.filter((c) => !c.ok)).toEqual([]);
+    expect(checks).toHaveLength(8);
+  });
+  test("a report from the wrong bus and kernel fails those checks", () => {
+    const checks = checkBoot(boot({ report: { ...REPORT, root: "/dev/sda1", disks: ["sda"], virtioBlk: "absent", kernel: "5.10.0-1-amd64", fstabOk: false, fstabMissing: ["/srv/data"] } }), expectOf);
+    expect(checks.filter((c) => !c.ok).map((c) => c.name)).toEqual([
+      "boot: / is mounted from a virtio-blk disk", "boot: the guest sees 2 virtio-blk disk(s)", "boot: virtio_blk is bound",
+      "boot: every fstab entry is mounted", "boot: the kernel matches /^6\\.1\\./", "boot: the kernel is grub's default entry",
+    ]);
+  });
+  test("no report: one failed check with the failure line", () => {
+    expect(checkBoot(boot({ outcome: "failed", failureLine: "Kernel panic - not syncing" }), expectOf))
+      .toEqual([{ name: "boot: the converted guest reaches the boot-report line", ok: false, detail: "failed after 60 s: Kernel panic - not syncing" }]);
+  });
+  test("the negative control must not boot", () => {
+    expect(checkNegativeControl(boot({ outcome: "failed", failureLine: "Gave up waiting for root file system device" })).ok).toBe(true);
+    expect(checkNegativeControl(boot({ outcome: "timeout" })).ok).toBe(true);
+    const booted = checkNegativeControl(boot({ reportLine: "V2V-BOOT-REPORT root=/dev/vda1" }));
+    expect(booted.ok).toBe(false);
+    expect(booted.detail.startsWith(NEGATIVE_CONTROL_BOOTED)).toBe(true);
+  });
+});
+
+test("source hashes: equal passes, a change or no hash fails", () => {
+  expect(compareSourceHashes({ a: "1", b: "2" }, { a: "1", b: "2" }).ok).toBe(true);
+  expect(compareSourceHashes({ a: "1", b: "2" }, { a: "1", b: "3" })).toMatchObject({ ok: false, detail: "changed: b" });
+  expect(compareSourceHashes({}, {}).ok).toBe(false);
+});

@@ -1,0 +1,64 @@
+// The pure decisions of a cell run: the v2v argv, stage timings from --machine-readable, the verdict.
+import { describe, expect, test } from "vitest";
+import { NEGATIVE_CONTROL_BOOTED } from "../../../src/harness/boot-checks.js";
+import type { MatrixCell } from "../../../src/harness/matrix-schema.js";
+import { buildV2vArgs, expectedHardware, judgeCell } from "../../../src/harness/run-cell.js";
+import { parseMachineReadable } from "../../../src/harness/run-v2v.js";
+import { findRecipe } from "../../../src/harness/guest-recipes.js";
+
+const cell = (over: Partial<MatrixCell>): MatrixCell => ({
+  name: "debian-12-bios/i-ova/o-local", guest: "debian-12-bios", input: "ova", output: "local", options: [],
+  expect: { boots: true, firmware: "bios", blockBus: "virtio-blk" }, negativeControl: true, origin: "m.yaml:1", ...over,
+});
+
+test("v2v argv: input, sources, output with -os (none for -o null), then the cell's options", () => {
+  expect(buildV2vArgs(cell({}), ["/c/g.ova"], "/w/out")).toEqual(["-i", "ova", "/c/g.ova", "-o", "local", "-os", "/w/out"]);
+  expect(buildV2vArgs(cell({ input: "disk", output: "null", options: ["-v"] }), ["/c/a.raw", "/c/b.raw"], "/w/out"))
+    .toEqual(["-i", "disk", "/c/a.raw", "/c/b.raw", "-o", "null", "-v"]);
+});
+
+test("expected hardware: the OVF's for -i ova, virt-v2v's invented 2048 MiB / 1 vCPU for -i disk", () => {
+  const r = findRecipe("debian-12-bios");
+  expect(expectedHardware(cell({}), r)).toEqual({ memoryMiB: r.vm.memoryMiB, vcpus: r.vm.vcpus });
+  expect(expectedHardware(cell({ input: "disk" }), r)).toEqual({ memoryMiB: 2048, vcpus: 1 });
+});
+
+describe("parseMachineReadable", () => {
+  const lines = [
+    '{"message":"Setting up the source: -i ova g.ova","timestamp":"2026-11-25T10:00:00.000+00:00","type":"message"}',
+    '{"type":"progress","percent":5,"timestamp":"2026-11-25T10:00:01.000+00:00"}',
+    '{"message":"Opening the source","timestamp":"2026-11-25T10:00:02.500+00:00","type":"message"}',
+    '{"message":"fstrim: /boot: not supported","timestamp":"2026-11-25T10:00:03.000+00:00","type":"warning"}',
+    "not json at all",
+    '{"message":"Finishing off","timestamp":"2026-11-25T10:00:30.000+00:00","type":"message"}',
+    '{"message":"disk full","timestamp":"2026-11-25T10:00:31.000+00:00","type":"error"}',
+    '{"message":"partial',
+  ].join("\n");
+  test("each stage lasts until the next one; the last until the exit", () => {
+    const s = parseMachineReadable(lines, Date.parse("2026-11-25T10:00:31.000Z"));
+    expect(s.stages).toEqual([
+      { message: "Setting up the source: -i ova g.ova", seconds: 2.5 },
+      { message: "Opening the source", seconds: 27.5 },
+      { message: "Finishing off", seconds: 1 },
+    ]);
+    expect(s.warnings).toEqual(["fstrim: /boot: not supported"]);
+    expect(s.error).toBe("disk full");
+  });
+});
+
+describe("judgeCell", () => {
+  const ok = { name: "a", ok: true, detail: "fine" };
+  test("all checks ok: pass, no reason", () => {
+    expect(judgeCell([ok, ok])).toEqual({ status: "pass" });
+    expect(judgeCell([])).toEqual({ status: "pass" });
+  });
+  test("failures are named; the negative control's sentence comes first; more than three are counted", () => {
+    const bad = (n: number) => ({ name: `c${n}`, ok: false, detail: `d${n}` });
+    const neg = { name: "negative control: x", ok: false, detail: `${NEGATIVE_CONTROL_BOOTED} (line)` };
+    expect(judgeCell([ok, bad(1), neg])).toEqual({ status: "fail", reason: `${NEGATIVE_CONTROL_BOOTED}; c1: d1` });
+    expect(judgeCell([bad(1), bad(2), bad(3), bad(4)]).reason).toBe("c1: d1; c2: d2; c3: d3 (and 1 more)");
+  });
+  test("a harness error fails the cell even with no failed check", () => {
+    expect(judgeCell([ok], "the harness stopped: boom")).toEqual({ status: "fail", reason: "the harness stopped: boom" });
+  });
+});
