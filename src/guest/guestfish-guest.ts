@@ -75,11 +75,11 @@ export class GuestfishGuest implements GuestHandle {
   }
 
   async isFile(path: string): Promise<boolean> {
-    return (await this.s.cmd("is-file", path, "true")) === "true";
+    return (await this.s.cmd("is-file", path, "followsymlinks:true")) === "true";
   }
 
   async isDir(path: string): Promise<boolean> {
-    return (await this.s.cmd("is-dir", path, "true")) === "true";
+    return (await this.s.cmd("is-dir", path, "followsymlinks:true")) === "true";
   }
 
   async ls(path: string): Promise<readonly string[]> {

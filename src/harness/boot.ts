@@ -125,6 +125,9 @@ class ConsoleWatcher {
 export async function bootDisk(opts: BootOptions): Promise<BootResult> {
   // Ryuk's image cannot be pulled here; set before testcontainers reads its configuration.
   process.env["TESTCONTAINERS_RYUK_DISABLED"] ??= "true";
+  // This machine has /.dockerenv, so testcontainers would look up the "bridge" network's gateway
+  // to reach containers; dockerd runs with --bridge=none, and we map no ports anyway.
+  process.env["TESTCONTAINERS_HOST_OVERRIDE"] ??= "localhost";
   const { GenericContainer } = await import("testcontainers");
   const { image } = await ensureQemuImage();
   const { mounts, paths } = planMounts(opts.disks);
