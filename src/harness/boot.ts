@@ -157,7 +157,11 @@ export async function bootDisk(opts: BootOptions): Promise<BootResult> {
       stream.on("error", () => watcher.end());
     })
     .withStartupTimeout(120_000)
-    .start();
+    .start()
+    .catch(async (e: unknown) => {
+      await watcher.close();
+      throw e;
+    });
   const timer = setTimeout(() => watcher.finish({ outcome: "timeout" }), timeoutSeconds * 1000);
   try {
     const r = await watcher.done;

@@ -13,7 +13,7 @@ import { createOverlays } from "./overlay.js";
 import { INPUTS, OUTPUTS, pickConverter } from "./registry.js";
 import { StageTimer, type StageTiming } from "./stage-timer.js";
 import type { StageContext } from "./stages.js";
-import type { ConversionResult, RunOptions, TargetMeta } from "./types.js";
+import type { ConversionResult, Inspection, RunOptions, TargetMeta } from "./types.js";
 import { makeWorkDir } from "./workdir.js";
 
 export interface RunResult {
@@ -62,7 +62,7 @@ export async function runConversion(opts: RunOptions, reporter: Reporter): Promi
     timer.stage("Checking for sufficient free disk space in the guest");
     await checkFreeSpace(g, inspection);
 
-    timer.stage(`Converting ${inspection.productName} to run on KVM`);
+    timer.stage(`Converting ${describeGuest(inspection)} to run on KVM`);
     const conversion = await pickConverter(inspection).convert(g, inspection, source, ctx);
     timer.stage(
       conversion.guestcaps.virtioDrivers
@@ -101,6 +101,12 @@ export async function runConversion(opts: RunOptions, reporter: Reporter): Promi
   } finally {
     await work.remove();
   }
+}
+
+/** "Debian 12.15" where libguestfs's product name is only a version number (Debian's is). */
+export function describeGuest(i: Pick<Inspection, "productName" | "distro">): string {
+  if (!/^[\d.]+$/.test(i.productName)) return i.productName;
+  return `${i.distro.charAt(0).toUpperCase()}${i.distro.slice(1)} ${i.productName}`;
 }
 
 function describeOutput(opts: RunOptions): string {

@@ -1,0 +1,151 @@
+// The reference Debian 12 guest, made VMware-like and packaged as an OVA, converted by the real
+// CLI (-i ova -> -o local) with real libguestfs; the converted disk is then read back read-only.
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { attachment, parameter } from "allure-js-commons";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { checkConverted, sha256File, type CheckResult } from "../../src/harness/check-converted.js";
+import { findRecipe } from "../../src/harness/guest-recipes.js";
+import { ensureGuestOva } from "../../src/harness/package-ova.js";
+import { runV2v, type V2vRun } from "../../src/harness/run-v2v.js";
+
+const recipe = findRecipe("debian-12-bios");
+
+describe("v2v -i ova -o local: reference guest debian-12-bios", () => {
+  let work: string;
+  let out: string;
+  let ova: string;
+  let hashBefore: string;
+  let v2v: V2vRun;
+  let checks: readonly CheckResult[] = [];
+
+  beforeAll(async () => {
+    ova = (await ensureGuestOva(recipe, (m) => console.log(`images: ${m}`))).path;
+    work = await mkdtemp(join(process.env["VIRT_V2V_TMPDIR"] ?? "/var/tmp", "v2v-images-"));
+    out = join(work, "out");
+    await mkdir(out);
+    hashBefore = await sha256File(ova);
+    v2v = await runV2v(["-i", "ova", ova, "-o", "local", "-os", out], work);
+    if (v2v.exitCode === 0) {
+      const disks = (await readdir(out)).filter((f) => /-sd[a-z]+$/.test(f)).map((f) => join(out, f));
+      checks = (
+        await checkConverted({
+          output: "local",
+          disks,
+          metadataPath: join(out, `${recipe.name}.xml`),
+          expect: {
+            diskCount: 1,
+            blockBus: "virtio-blk",
+            firmware: "bios",
+            memoryMiB: recipe.vm.memoryMiB,
+            vcpus: recipe.vm.vcpus,
+            nicModel: "virtio-net",
+          },
+          sourceHashes: { before: { [ova]: hashBefore }, after: { [ova]: await sha256File(ova) } },
+        })
+      ).checks;
+    }
+  });
+
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  test("the CLI converts the guest and announces every stage", async () => {
+    await parameter("guest", recipe.name);
+    // Attach the contents now: the work directory is gone by the time Allure would copy a path.
+    await attachment("v2v stdout (JSON lines)", await readFile(v2v.stdoutPath, "utf8"), "text/plain");
+    await attachment("v2v stderr", await readFile(v2v.stderrPath, "utf8"), "text/plain");
+    expect(v2v.exitCode, v2v.summary.error).toBe(0);
+    const stages = v2v.summary.stages.map((s) => s.message);
+    for (const want of [/^Setting up the source/, /^Opening the source/, /^Inspecting the source/, /^Converting .* to run on KVM/,
+      /^This guest has virtio drivers installed\.$/, /^Mapping filesystem data/, /^Copying disk 1\/1$/, /^Creating output metadata/]) {
+      expect(stages.some((s) => want.test(s)), `no stage matching ${want}`).toBe(true);
+    }
+  });
+
+  // One test per static check, so the report shows which one failed and why.
+  const names = [
+    "the source is unchanged",
+    "converted disk(s) written",
+    "virt-xml-validate",
+    "fstab",
+    "root=",
+    "virtio_blk",
+    "VMware tools are removed",
+  ];
+  test.for(names)("static check: %s", async (fragment) => {
+    const found = checks.filter((c) => c.name.includes(fragment));
+    expect(found.length, `no check named like "${fragment}" among: ${checks.map((c) => c.name).join("; ")}`).toBeGreaterThan(0);
+    for (const c of found) expect(c.ok, `${c.name}: ${c.detail}`).toBe(true);
+  });
+
+  test("every static check passes", () => {
+    const failed = checks.filter((c) => !c.ok);
+    expect(checks.length).toBeGreaterThan(5);
+    expect(failed.map((c) => `${c.name}: ${c.detail}`)).toEqual([]);
+  });
+});
+
+describe("bad input: one clear line, exit 1, nothing written", () => {
+  let work: string;
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), "v2v-badinput-"));
+  });
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  test("a missing OVA names the file", async () => {
+    const out = join(work, "missing-out");
+    await mkdir(out);
+    const r = await runV2v(["-i", "ova", join(work, "nope.ova"), "-o", "local", "-os", out], work);
+    expect(r.exitCode).toBe(1);
+    expect(r.summary.error).toContain("nope.ova");
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  test("a blank disk (no operating system) is refused after inspection, and nothing is written", async () => {
+    const { run } = await import("../../src/host/exec.js");
+    const blank = join(work, "blank.qcow2");
+    await run(["qemu-img", "create", "-q", "-f", "qcow2", blank, "256M"]);
+    const out = join(work, "blank-out");
+    await mkdir(out);
+    const r = await runV2v(["-i", "disk", blank, "-o", "local", "-os", out], work);
+    expect(r.exitCode).toBe(1);
+    expect(r.summary.error).toMatch(/no operating system/);
+    expect(await readdir(out)).toEqual([]);
+  });
+});
+
+describe("an interrupted run leaves nothing that looks finished", () => {
+  test("SIGINT during the conversion: exit 1, a message saying so, an empty output directory", async () => {
+    const { spawnDetached } = await import("../../src/host/exec.js");
+    const { projectRoot } = await import("../../src/harness/run-v2v.js");
+    const ova = (await ensureGuestOva(recipe)).path;
+    const work = await mkdtemp(join(tmpdir(), "v2v-interrupt-"));
+    try {
+      let sawConverting = false;
+      const child = spawnDetached(
+        [process.execPath, join(projectRoot(), "dist", "cli.js"), "-i", "ova", ova, "-o", "local", "-os", work],
+        {
+          timeoutMs: 20 * 60_000,
+          onStdoutLine: (line) => {
+            if (!sawConverting && /Converting .* to run on KVM/.test(line)) {
+              sawConverting = true;
+              child.kill("SIGINT");
+            }
+          },
+        },
+      );
+      const r = await child.catch((e: { exitCode?: number; stderr?: string }) => e);
+      expect(sawConverting, "the run never reached the conversion stage").toBe(true);
+      expect(r.exitCode).toBe(1);
+      expect(String(r.stderr)).toContain("interrupted");
+      expect(await readdir(work)).toEqual([]);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});
