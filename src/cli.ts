@@ -7,7 +7,7 @@ import { parseArgs, type ParseResult } from "./cli/parse-args.js";
 import { formatError, JsonReporter, TextReporter } from "./cli/reporter.js";
 import { formatVersion } from "./cli/version.js";
 import { runCleanups } from "./host/cleanup.js";
-import { setTraceHook } from "./host/exec.js";
+import { killChildren, setTraceHook } from "./host/exec.js";
 import { V2vError } from "./pipeline/errors.js";
 import { CONVERTERS } from "./pipeline/registry.js";
 import { runConversion } from "./pipeline/run.js";
@@ -52,6 +52,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (result.printedSource !== undefined) process.stdout.write(result.printedSource);
     return 0;
   } catch (e) {
+    killChildren();
     await runCleanups();
     const f = formatError(e, { machineReadable: o.machineReadable, verbose: o.verbose });
     process.stderr.write(f.stderr);

@@ -63,7 +63,7 @@ function start(argv: readonly string[], opts: ExecOptions): ResultPromise {
   const outFd = opts.stdoutFile ? openSync(opts.stdoutFile, "w") : undefined;
   const errFd = opts.stderrFile ? (opts.stderrFile === opts.stdoutFile ? outFd : openSync(opts.stderrFile, "w")) : undefined;
   try {
-    return spawnWith(file, args, opts, outFd, errFd);
+    return followLines(spawnWith(file, args, opts, outFd, errFd), opts.onStdoutLine);
   } finally {
     // The child has its own copies once spawned.
     if (outFd !== undefined) closeSync(outFd);
@@ -71,8 +71,31 @@ function start(argv: readonly string[], opts: ExecOptions): ResultPromise {
   }
 }
 
+/**
+ * Children still running. execa's own `cleanup` (signal-exit) re-raises SIGINT when it counts
+ * no other listener than its own, which would kill v2v before it could remove what it wrote;
+ * so children are tracked here and killed by killChildren() (the CLI's interrupt path) or at exit.
+ */
+const liveChildren = new Set<ResultPromise>();
+
+/** Kill every child still running (SIGTERM). */
+export function killChildren(): void {
+  for (const c of liveChildren) c.kill("SIGTERM");
+}
+
+process.on("exit", killChildren);
+
 function spawnWith(file: string, args: readonly string[], opts: ExecOptions, outFd: number | undefined, errFd: number | undefined): ResultPromise {
+  const child = spawnChild(file, args, opts, outFd, errFd);
+  liveChildren.add(child);
+  const forget = (): void => void liveChildren.delete(child);
+  child.then(forget, forget);
+  return child;
+}
+
+function spawnChild(file: string, args: readonly string[], opts: ExecOptions, outFd: number | undefined, errFd: number | undefined): ResultPromise {
   return execa(file, args, {
+    cleanup: false,
     reject: false,
     timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     forceKillAfterDelay: 5000,
@@ -91,6 +114,22 @@ function spawnWith(file: string, args: readonly string[], opts: ExecOptions, out
   });
 }
 
+/** Call onLine with each stdout line as it arrives; \r ends a line too (progress redrawn in place). */
+function followLines(child: ResultPromise, onLine: ((line: string) => void) | undefined): ResultPromise {
+  if (!onLine || !child.stdout) return child;
+  let buf = "";
+  child.stdout.on("data", (chunk: Buffer | string) => {
+    buf += chunk.toString();
+    let i: number;
+    while ((i = buf.search(/[\r\n]/)) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (line) onLine(line);
+    }
+  });
+  return child;
+}
+
 /** Run a command; throws CommandError unless it exits 0. */
 export async function run(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
   const r = await runUnchecked(argv, opts);
@@ -103,20 +142,7 @@ export async function runAllowFail(argv: readonly string[], opts: ExecOptions = 
 }
 
 async function runUnchecked(argv: readonly string[], opts: ExecOptions, allowFail = false): Promise<ExecResult> {
-  const child = start(argv, opts);
-  if (opts.onStdoutLine && child.stdout) {
-    let buf = "";
-    child.stdout.on("data", (chunk: Buffer | string) => {
-      buf += chunk.toString();
-      let i: number;
-      while ((i = buf.search(/[\r\n]/)) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        if (line) opts.onStdoutLine?.(line);
-      }
-    });
-  }
-  const r = await child;
+  const r = await start(argv, opts);
   const stdout = String(r.stdout ?? "");
   const stderr = String(r.stderr ?? "");
   const failedToSpawn = r.failed && r.exitCode === undefined && !r.timedOut && !r.isCanceled && !r.signal;
