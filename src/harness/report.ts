@@ -28,7 +28,7 @@ const ordered = <T>(items: readonly T[], key: (t: T) => string): string[] => [..
 
 function statusLine(results: readonly CellResult[]): string {
   const n = (s: CellResult["status"]): number => results.filter((r) => r.status === s).length;
-  return `${results.length} cells: ${n("pass")} passed, ${n("fail")} failed, ${n("skip")} skipped`;
+  return `${results.length} cell${results.length === 1 ? "" : "s"}: ${n("pass")} passed, ${n("fail")} failed, ${n("skip")} skipped`;
 }
 
 function matrixTable(results: readonly CellResult[]): string {

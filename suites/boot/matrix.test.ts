@@ -36,7 +36,6 @@ async function attachFile(path: string): Promise<void> {
 }
 
 async function runAndReport(cell: MatrixCell): Promise<void> {
-  await allure.parentSuite(`matrix ${matrixName}`);
   await allure.suite(cell.guest);
   await allure.subSuite(`i-${cell.input}/o-${cell.output}`);
   await allure.parameter("guest", cell.guest);

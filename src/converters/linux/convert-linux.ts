@@ -13,6 +13,7 @@ import type { ConversionResult, GuestCaps, Inspection, Source } from "../../pipe
 import {
   checkGrubSetup, fixApplianceDeviceNames, makeKernelDefault, regenerateGrubCfg, verifyDefaultRoot, type TargetDiskPrefix,
 } from "./bootloader.js";
+import { findKernelDiskNames } from "./appliance-names.js";
 import { removeStaleCaches } from "./caches.js";
 import { renameGuestDevices, replaceXenConsoles } from "./config-edits.js";
 import { removeGuestTools } from "./guest-tools.js";
@@ -75,7 +76,7 @@ export const linuxConverter: Converter = {
     if (kernel) await rebuildInitramfs(g, kernel, log);
     await regenerateGrubCfg(g, log);
     if (kernel) await makeKernelDefault(g, kernel.version, log);
-    if (kernel) await fixApplianceDeviceNames(g, applianceDisks, prefix, log);
+    await fixApplianceDeviceNames(g, await findKernelDiskNames(g, insp, applianceDisks), prefix, log);
     const defaultKernel = await verifyDefaultRoot(g, insp.root, applianceDisks, prefix, log);
 
     return {

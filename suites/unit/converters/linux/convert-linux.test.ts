@@ -33,7 +33,9 @@ describe("converting a Debian 12 guest with virtio modules", () => {
     expect(purge).toBeGreaterThanOrEqual(0);
     expect(initramfs).toBeGreaterThan(purge);
     expect(grub).toBeGreaterThan(initramfs);
-    expect(texts).toHaveLength(3);
+    // The fourth command asks the kernel which device / is on (appliance-names.ts).
+    expect(texts).toHaveLength(4);
+    expect(texts[3]).toMatch(/^findmnt -n -o SOURCE --mountpoint \/ /);
     expect(g.calls[0]!.script).toContain("export DEBIAN_FRONTEND=noninteractive");
   });
 
