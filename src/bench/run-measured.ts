@@ -1,6 +1,6 @@
 // Run a conversion command that prints --machine-readable JSON lines (ours or virt-v2v's), and
 // measure it: seconds, disk bytes read and written per stage, and the peak memory of the process.
-import { CommandError, spawnDetached } from "../host/exec.js";
+import { CommandError, runAllowFail, spawnDetached } from "../host/exec.js";
 import { dropCaches, ioDelta, sampleIo, type IoSample } from "./io-counters.js";
 import { watchPeakRss } from "./peak-rss.js";
 
@@ -59,6 +59,8 @@ export async function runMeasured(argv: readonly string[], env: Record<string, s
   const peakRssBytes = rss.stop();
   await pending;
   const t1 = performance.now();
+  // Writes still in the page cache belong to this run: flush them before the last sample.
+  await runAllowFail(["sync"], { timeoutMs: 120_000 });
   const io1 = await sampleIo();
   const figures: StageFigures[] = stages.map((s, i) => {
     const next = stages[i + 1] ?? { t: t1, io: io1 };

@@ -2,8 +2,11 @@
 // abort (ENVIRONMENT.md: a Debian kernel stops after "Probing EDD" under KVM), while trivial
 // real-mode code runs fine, so the probe boots the host's own kernel with early printk and waits
 // for its "Linux version" banner. No kernel to try, or no banner within a few seconds: TCG.
-// The answer is cached for the life of the process.
-import { access, constants, readdir } from "node:fs/promises";
+// The answer is cached for the life of the process, and in a small file per host boot (the probe
+// costs up to 3 s when KVM hangs; a fixed /dev/kvm normally means a reboot anyway).
+import { access, constants, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CommandError, runAllowFail } from "./exec.js";
 
 export type Accel = "kvm" | "tcg";
@@ -14,8 +17,18 @@ let cached: Promise<Accel> | undefined;
 export function detectAccel(): Promise<Accel> {
   const forced = process.env["V2V_ACCEL"];
   if (forced === "kvm" || forced === "tcg") return Promise.resolve(forced);
-  cached ??= probeKvm();
+  cached ??= probeOnceThisBoot();
   return cached;
+}
+
+async function probeOnceThisBoot(): Promise<Accel> {
+  const bootId = (await readFile("/proc/sys/kernel/random/boot_id", "utf8").catch(() => "")).trim();
+  const file = bootId ? join(tmpdir(), `v2v-accel-${bootId}`) : undefined;
+  const known = file ? (await readFile(file, "utf8").catch(() => "")).trim() : "";
+  if (known === "kvm" || known === "tcg") return known;
+  const accel = await probeKvm();
+  if (file) await writeFile(file, `${accel}\n`).catch(() => undefined);
+  return accel;
 }
 
 async function findHostKernel(): Promise<string | undefined> {
@@ -40,7 +53,7 @@ async function probeKvm(): Promise<Accel> {
       ["qemu-system-x86_64", "-accel", "kvm", "-cpu", "host", "-m", "256", "-nodefaults", "-display", "none",
         "-no-reboot", "-serial", "stdio", "-kernel", kernel, "-append", "console=ttyS0 earlyprintk=ttyS0 panic=-1"],
       {
-        timeoutMs: 6000,
+        timeoutMs: 3000, // the banner comes in well under a second when KVM works
         signal: stop.signal,
         onStdoutLine: (line) => {
           if (line.includes("Linux version")) {

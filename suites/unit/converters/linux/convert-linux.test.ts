@@ -23,11 +23,11 @@ describe("linuxConverter.handles", () => {
 });
 
 describe("converting a Debian 12 guest with virtio modules", () => {
-  test("runs apt-get purge, update-initramfs, update-grub in that order", async () => {
+  test("runs dpkg --purge, update-initramfs, update-grub in that order", async () => {
     const g = makeDebianGuest();
     await convert(g, ["open-vm-tools"]);
     const texts = g.commandTexts;
-    const purge = callIndex(texts, /apt-get -y purge 'open-vm-tools'/);
+    const purge = callIndex(texts, /dpkg --purge 'open-vm-tools'/);
     const initramfs = callIndex(texts, "update-initramfs -u -k 6.1.0-13-amd64");
     const grub = callIndex(texts, /\nupdate-grub\n/);
     expect(purge).toBeGreaterThanOrEqual(0);
@@ -92,7 +92,7 @@ describe("converting a Debian 12 guest with virtio modules", () => {
   test("only packages that are installed are purged; none means no package command", async () => {
     const g = makeDebianGuest();
     await convert(g, ["qemu-guest-agent"]);
-    expect(g.commandTexts.some((t) => t.includes("apt-get"))).toBe(false);
+    expect(g.commandTexts.some((t) => t.includes("apt-get") || t.includes("dpkg"))).toBe(false);
   });
 });
 
@@ -164,11 +164,11 @@ describe("failures", () => {
     expect((err as V2vError).message).toContain("No space left on device");
   });
 
-  test("apt-get failing falls back to dpkg --purge; both failing is only a warning", async () => {
+  test("dpkg refusing falls back to apt-get purge; both failing is only a warning", async () => {
     const g1 = makeDebianGuest();
-    g1.on("apt-get", new Error("E: Unable to locate package"));
+    g1.on("dpkg --purge", new Error("dpkg: dependency problems prevent removal of open-vm-tools"));
     const r1 = await convert(g1, ["open-vm-tools", "open-vm-tools-desktop"]);
-    expect(g1.commandTexts.some((t) => t.includes("dpkg --purge 'open-vm-tools' 'open-vm-tools-desktop'"))).toBe(true);
+    expect(g1.commandTexts.some((t) => t.includes("apt-get -y purge 'open-vm-tools' 'open-vm-tools-desktop'"))).toBe(true);
     expect(r1.result.warnings).toEqual([]);
 
     const g2 = makeDebianGuest();
