@@ -18,6 +18,8 @@ APT_PACKAGES=(
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   [[ $p == \#* ]] && continue
+  # A Docker engine from elsewhere (docker-ce on CI runners) conflicts with docker.io: keep it.
+  [[ $p == docker.io ]] && command -v dockerd >/dev/null && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then

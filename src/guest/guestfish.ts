@@ -60,6 +60,18 @@ export async function libguestfsEnv(): Promise<Record<string, string>> {
   return env;
 }
 
+/**
+ * add-drive's optional arguments. Writable drives are overlays or disks being built: discards
+ * reach the qcow2 (so fstrim really frees what the copy would otherwise write), and the cache
+ * skips flushes (the file is thrown away or checked after a clean shutdown anyway).
+ */
+export function driveOptions(d: DriveSpec): string[] {
+  const o = [`format:${d.format}`];
+  if (d.readonly) o.push("readonly:true");
+  else o.push("discard:besteffort", "cachemode:unsafe");
+  return o;
+}
+
 export class GuestfishSession {
   private logOffset = 0;
   private closed = false;
@@ -81,7 +93,6 @@ export class GuestfishSession {
     const env = await libguestfsEnv();
     const dir = await mkdtemp(join(process.env["VIRT_V2V_TMPDIR"] ?? tmpdir(), "v2v-guestfish-"));
     const argv = ["guestfish", "--listen", ...(opts.trace ? ["-x"] : [])];
-    for (const d of drives) argv.push(`--format=${d.format}`, ...(d.readonly ? ["--ro"] : []), "-a", d.path);
     const out = join(dir, "listen.out");
     try {
       await run(argv, { env, timeoutMs: 60_000, stdoutFile: out, stderrFile: join(dir, "guestfish.log") });
@@ -95,6 +106,7 @@ export class GuestfishSession {
     const s = new GuestfishSession(Number(m[1]), dir, env, opts);
     liveServers.add(s.pid);
     try {
+      for (const d of drives) await s.cmd("add-drive", d.path, ...driveOptions(d));
       if (opts.memoryMiB) await s.cmd("set-memsize", String(opts.memoryMiB));
       if (opts.smp) await s.cmd("set-smp", String(opts.smp));
       await s.cmd("run");
