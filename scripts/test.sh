@@ -15,6 +15,8 @@ echo "== unit suite"
 V2V_JUNIT=reports/junit-unit.xml npx vitest run --project unit || status=1
 echo "== images suite (reference guests, conversions, read-only checks through libguestfs)"
 V2V_JUNIT=reports/junit-images.xml npx vitest run --project images || status=1
+echo "== boot suite: the unconverted reference guest boots on IDE and must not boot on virtio"
+V2V_JUNIT=reports/junit-boot.xml npx vitest run --project boot suites/boot/reference-guest.test.ts || status=1
 echo "== smoke matrix (convert, check, boot under qemu in a container, negative controls)"
 scripts/matrix.sh --matrix smoke || status=1
 exit $status
