@@ -1,18 +1,10 @@
 // GuestHandle: everything the pipeline may do inside a guest. Only src/guest/ implements it
 // (guestfish.ts drives a real libguestfs appliance); unit tests may pass an in-memory fake.
 // Guest paths are absolute paths inside the guest's mounted filesystems.
+import type { Inspection } from "../pipeline/types.js";
 
-export interface InspectedRoot {
-  readonly root: string;
-  readonly osType: string;
-  readonly distro: string;
-  readonly majorVersion: number;
-  readonly minorVersion: number;
-  readonly productName: string;
-  readonly arch: string;
-  readonly osinfo: string;
-  readonly packageFormat: string;
-  readonly packageManagement: string;
+/** What inspection says of one root before it is chosen and mounted (no packages, no firmware yet). */
+export interface InspectedRoot extends Omit<Inspection, "mountpoints" | "applications" | "firmware"> {
   /** mountpoint -> appliance device */
   readonly mountpoints: Readonly<Record<string, string>>;
 }

@@ -5,8 +5,8 @@ import { existsSync } from "node:fs";
 import { mkdir, open, readFile, rename, rm, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { V2vError } from "../pipeline/errors.js";
+import { projectRoot } from "./project-root.js";
 
 /** $V2V_CACHE_DIR, else /var/tmp/v2v-ts-cache (outside /tmp: entries are gigabytes and outlive reboots). */
 export function cacheDir(): string {
@@ -34,19 +34,6 @@ export function hashRecipe(recipe: unknown, sourceTexts: readonly string[]): str
   return h.digest("hex");
 }
 
-/**
- * The project root: the nearest parent of this module holding package.json. Works both from
- * src/ (vitest) and from dist/ (npm run images), so both see the same keys.
- */
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new V2vError("COMMAND", `no package.json above ${fileURLToPath(import.meta.url)}; run the harness from the project checkout`);
-    dir = up;
-  }
-  return dir;
-}
 
 /**
  * Texts of harness source files by base name ("build-guest"): the TypeScript source, so that

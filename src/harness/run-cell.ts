@@ -13,7 +13,8 @@ import { METADATA_SUFFIX, type MetaExpect } from "./check-meta.js";
 import { findRecipe, type GuestRecipe } from "./guest-recipes.js";
 import type { MatrixCell } from "./matrix-schema.js";
 import { PACKAGERS } from "./packagers.js";
-import { projectRoot, runV2v } from "./run-v2v.js";
+import { projectRoot } from "./project-root.js";
+import { runV2v } from "./run-v2v.js";
 
 export interface CellHooks {
   /** Wraps each stage, e.g. in an Allure step. Default: runs it. */

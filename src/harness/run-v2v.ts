@@ -2,10 +2,10 @@
 // its stage messages carry timestamps; stdout and stderr go to log files that the report keeps.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { runAllowFail } from "../host/exec.js";
 import { V2vError } from "../pipeline/errors.js";
+import { projectRoot } from "./project-root.js";
 
 /** One stage message of the run and how long it lasted (until the next message or the exit). */
 export interface CliStage {
@@ -45,16 +45,6 @@ export function parseMachineReadable(jsonLines: string, endMs: number): MachineR
   return { stages: timed, warnings, ...(error !== undefined ? { error } : {}) };
 }
 
-/** The directory holding package.json above this module (works from src/ and from dist/). */
-export function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new V2vError("COMMAND", `no package.json above ${fileURLToPath(import.meta.url)}; run the harness from the project checkout`);
-    dir = up;
-  }
-  return dir;
-}
 
 export interface V2vRun {
   readonly argv: readonly string[];

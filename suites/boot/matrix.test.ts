@@ -10,7 +10,7 @@ import { cellFileStem, skippedCell, type CellResult } from "../../src/harness/ce
 import { filterCells, loadMatrix, parseShard, selectShard } from "../../src/harness/matrix.js";
 import type { MatrixCell } from "../../src/harness/matrix-schema.js";
 import { defaultCellPaths, runCell } from "../../src/harness/run-cell.js";
-import { projectRoot } from "../../src/harness/run-v2v.js";
+import { projectRoot } from "../../src/harness/project-root.js";
 
 const env = process.env;
 const matrixName = env["V2V_MATRIX"] || "smoke";

@@ -122,7 +122,7 @@ describe("bad input: one clear line, exit 1, nothing written", () => {
 describe("an interrupted run leaves nothing that looks finished", () => {
   test("SIGINT during the conversion: exit 1, a message saying so, an empty output directory", async () => {
     const { spawnDetached } = await import("../../src/host/exec.js");
-    const { projectRoot } = await import("../../src/harness/run-v2v.js");
+    const { projectRoot } = await import("../../src/harness/project-root.js");
     const ova = (await ensureGuestOva(recipe)).path;
     const work = await mkdtemp(join(tmpdir(), "v2v-interrupt-"));
     try {

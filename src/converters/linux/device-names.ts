@@ -1,6 +1,7 @@
 // Pure rewriting of block device names (sdX, hdX, xvdX, nvmeXn1, cciss) to virtio names (vdX) in
 // fstab, crypttab, GRUB defaults, device.map and the initramfs resume setting.
 // UUID=, LABEL=, PARTUUID= and /dev/disk/by-* are stable across buses and are left alone.
+import { driveLetters } from "../../outputs/disk-names.js";
 
 /** What a rename did to one device path. */
 export type RenameOutcome =
@@ -17,17 +18,7 @@ export interface RewriteResult {
   readonly unknown: readonly string[];
 }
 
-/** Drive letters the Linux way: 0 -> "a", 25 -> "z", 26 -> "aa". */
-export function driveLetters(index: number): string {
-  let n = index + 1;
-  let s = "";
-  while (n > 0) {
-    const r = (n - 1) % 26;
-    s = String.fromCharCode(97 + r) + s;
-    n = Math.floor((n - 1) / 26);
-  }
-  return s;
-}
+export { driveLetters };
 
 /** Inverse of driveLetters: "a" -> 0, "aa" -> 26. */
 export function driveIndex(letters: string): number {
