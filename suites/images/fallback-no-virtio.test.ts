@@ -21,7 +21,7 @@ describe("a guest whose kernel has no virtio drivers falls back to emulated devi
   beforeAll(async () => {
     const guest = await ensureGuestDisks(findRecipe("debian-12-bios"));
     work = await mkdtemp(join(process.env["VIRT_V2V_TMPDIR"] ?? "/var/tmp", "v2v-fallback-"));
-    const source = join(work, "novirtio.qcow2");
+    const source = join(work, "source.qcow2");
     await createOverlay(source, guest.disks[0]!.path, "raw");
     const s = await GuestfishSession.start([{ path: source, format: "qcow2" }]);
     try {
@@ -33,8 +33,8 @@ describe("a guest whose kernel has no virtio drivers falls back to emulated devi
     }
     out = join(work, "out");
     await mkdir(out);
-    v2v = await runV2v(["-i", "disk", source, "-o", "local", "-os", out, "-on", "novirtio"], work);
-    if (v2v.exitCode === 0) xml = await readFile(join(out, "novirtio.xml"), "utf8");
+    v2v = await runV2v(["-i", "disk", source, "-o", "local", "-os", out, "-on", "emulated"], work);
+    if (v2v.exitCode === 0) xml = await readFile(join(out, "emulated.xml"), "utf8");
   });
 
   afterAll(async () => {
