@@ -5,7 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { attachment, parameter } from "allure-js-commons";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { GuestfishGuest } from "../../src/guest/guestfish-guest.js";
+import { GuestfishSession } from "../../src/guest/guestfish.js";
 import { checkConverted, sha256File, type CheckResult } from "../../src/harness/check-converted.js";
+import { checkGuest } from "../../src/harness/check-guest.js";
+import { run, spawnDetached } from "../../src/host/exec.js";
+import { projectRoot } from "../../src/harness/project-root.js";
 import { findRecipe } from "../../src/harness/guest-recipes.js";
 import { ensureGuestOva } from "../../src/harness/package-ova.js";
 import { runV2v, type V2vRun } from "../../src/harness/run-v2v.js";
@@ -81,6 +86,32 @@ describe("v2v -i ova -o local: reference guest debian-12-bios", () => {
     for (const c of found) expect(c.ok, `${c.name}: ${c.detail}`).toBe(true);
   });
 
+  // The checks must be able to fail: put the pre-conversion initramfs back on a copy of the
+  // converted disk (as if the rebuild had been skipped) and the initramfs check must go red.
+  test("a sabotaged copy (initramfs rebuild undone) fails the initramfs check, naming what is missing", async () => {
+    expect(v2v.exitCode).toBe(0);
+    const disk = (await readdir(out)).find((f) => /-sda$/.test(f))!;
+    const copy = join(work, "sabotaged.raw");
+    await run(["cp", "--sparse=always", join(out, disk), copy]);
+    const s = await GuestfishSession.start([{ path: copy, format: "raw" }]);
+    try {
+      await s.cmd("mount", "/dev/sda1", "/");
+      const initrd = (await s.cmd("ls", "/boot")).split("\n").find((n) => /^initrd\.img-.*-amd64$/.test(n))!;
+      await s.cmd("cp", `/boot/${initrd}.pre-v2v`, `/boot/${initrd}`);
+    } finally {
+      await s.close();
+    }
+    const g = await GuestfishGuest.open([{ path: copy, format: "raw", readonly: true }]);
+    try {
+      const { checks: broken } = await checkGuest(g, { blockBus: "virtio-blk" });
+      const initramfs = broken.find((c) => c.name.includes("initramfs"));
+      expect(initramfs?.ok).toBe(false);
+      expect(initramfs?.detail).toMatch(/lacks virtio_blk/);
+    } finally {
+      await g.close();
+    }
+  });
+
   test("every static check passes", () => {
     const failed = checks.filter((c) => !c.ok);
     expect(checks.length).toBeGreaterThan(5);
@@ -107,7 +138,6 @@ describe("bad input: one clear line, exit 1, nothing written", () => {
   });
 
   test("a blank disk (no operating system) is refused after inspection, and nothing is written", async () => {
-    const { run } = await import("../../src/host/exec.js");
     const blank = join(work, "blank.qcow2");
     await run(["qemu-img", "create", "-q", "-f", "qcow2", blank, "256M"]);
     const out = join(work, "blank-out");
@@ -121,8 +151,6 @@ describe("bad input: one clear line, exit 1, nothing written", () => {
 
 describe("an interrupted run leaves nothing that looks finished", () => {
   test("SIGINT during the conversion: exit 1, a message saying so, an empty output directory", async () => {
-    const { spawnDetached } = await import("../../src/host/exec.js");
-    const { projectRoot } = await import("../../src/harness/project-root.js");
     const ova = (await ensureGuestOva(recipe)).path;
     const work = await mkdtemp(join(tmpdir(), "v2v-interrupt-"));
     try {
