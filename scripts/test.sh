@@ -11,6 +11,8 @@ rm -rf allure-results reports/junit*.xml reports/cells
 mkdir -p reports
 
 status=0
+echo "== typecheck (src and suites)"
+npx tsc -p tsconfig.suites.json || status=1
 echo "== unit suite"
 V2V_JUNIT=reports/junit-unit.xml npx vitest run --project unit || status=1
 echo "== images suite (reference guests, conversions, read-only checks through libguestfs)"

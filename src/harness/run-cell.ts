@@ -18,7 +18,7 @@ import { runV2v } from "./run-v2v.js";
 
 export interface CellHooks {
   /** Wraps each stage, e.g. in an Allure step. Default: runs it. */
-  readonly step?: <T>(name: string, body: () => Promise<T>) => Promise<T>;
+  readonly step?: <T>(name: string, body: () => Promise<T>) => PromiseLike<T>;
   /** One sentence per long step (image builds). */
   readonly progress?: (message: string) => void;
 }

@@ -33,7 +33,9 @@ beforeAll(async () => {
   await convertDisk(raw1, join(dir, "one.vmdk"), "vmdk");
   await convertDisk(raw2, join(dir, "two.vmdk"), "vmdk");
   await convertDisk(raw1, join(dir, "one.qcow2"), "qcow2");
-  [vmdk1, vmdk2, qcow2] = await Promise.all(["one.vmdk", "two.vmdk", "one.qcow2"].map((f) => readFile(join(dir, f))));
+  vmdk1 = await readFile(join(dir, "one.vmdk"));
+  vmdk2 = await readFile(join(dir, "two.vmdk"));
+  qcow2 = await readFile(join(dir, "one.qcow2"));
   ovfText = await readFixture("vmware-efi-two-disks.ovf");
 });
 const workDirs: string[] = [];
