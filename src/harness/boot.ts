@@ -7,18 +7,14 @@ import { basename, dirname, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { runAllowFail } from "../host/exec.js";
 import { BOOT_FAILURE_PATTERNS, findReportLine, parseBootReport, type BootReport } from "./boot-report.js";
-import { buildQemuArgv, type BootBus, type BootNic } from "./qemu-argv.js";
+import { buildQemuArgv, type BootNic, type QemuDrive } from "./qemu-argv.js";
 import { ensureQemuImage } from "./qemu-image.js";
 
 /** Every boot container carries this label, so sweeps can find leftovers. */
 export const BOOT_LABEL = { key: "v2v-ts", value: "boot" } as const;
 
-export interface BootDisk {
-  /** Host path; its directory is bind-mounted read-only into the container. */
-  readonly path: string;
-  readonly format: "raw" | "qcow2" | "vmdk";
-  readonly bus: BootBus;
-}
+/** A disk to boot: a QemuDrive whose path is on the host (its directory is bind-mounted read-only). */
+export type BootDisk = QemuDrive;
 
 export interface BootOptions {
   readonly disks: readonly BootDisk[];
