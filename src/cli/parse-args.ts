@@ -262,25 +262,25 @@ export function decideRun(raw: RawArgs): ParseResult {
   return { kind: "run", options };
 }
 
-export function resolveInputMode(value: string): InputMode {
-  if (value === "local") return "disk";
-  if ((INPUT_MODES as readonly string[]).includes(value)) return value as InputMode;
-  const supported = INPUT_MODES.join(", ");
-  if (INPUT_NOT_IMPLEMENTED.includes(value)) {
-    throw badOption(`-i ${value}: this input mode is not implemented yet; supported: ${supported}`);
+/** Resolve a -i/-o value: an alias, a mode we have, one virt-v2v has that we lack, or unknown. */
+function resolveMode<M extends string>(
+  flag: "-i" | "-o", kind: string, value: string, alias: Readonly<Record<string, M>>,
+  modes: readonly M[], notImplemented: readonly string[],
+): M {
+  if (Object.hasOwn(alias, value)) return alias[value]!;
+  if ((modes as readonly string[]).includes(value)) return value as M;
+  const supported = modes.join(", ");
+  if (notImplemented.includes(value)) {
+    throw badOption(`${flag} ${value}: this ${kind} mode is not implemented yet; supported: ${supported}`);
   }
-  throw badOption(`-i ${value}: unknown input mode; supported: ${supported}`);
+  throw badOption(`${flag} ${value}: unknown ${kind} mode; supported: ${supported}`);
 }
 
-export function resolveOutputMode(value: string): OutputMode {
-  if (value === "disk") return "local";
-  if ((OUTPUT_MODES as readonly string[]).includes(value)) return value as OutputMode;
-  const supported = OUTPUT_MODES.join(", ");
-  if (OUTPUT_NOT_IMPLEMENTED.includes(value)) {
-    throw badOption(`-o ${value}: this output mode is not implemented yet; supported: ${supported}`);
-  }
-  throw badOption(`-o ${value}: unknown output mode; supported: ${supported}`);
-}
+export const resolveInputMode = (value: string): InputMode =>
+  resolveMode("-i", "input", value, { local: "disk" }, INPUT_MODES, INPUT_NOT_IMPLEMENTED);
+
+export const resolveOutputMode = (value: string): OutputMode =>
+  resolveMode("-o", "output", value, { disk: "local" }, OUTPUT_MODES, OUTPUT_NOT_IMPLEMENTED);
 
 /** The lines `-oo ?` prints for one output mode. */
 export function listOutputOptions(mode: OutputMode): string[] {
