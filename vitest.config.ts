@@ -1,5 +1,6 @@
-// Three projects: unit (fast, fakes allowed), images (real libguestfs: build, convert, inspect),
-// boot (real qemu in containers). Select one with `vitest run --project unit`.
+// Four projects: unit (fast, fakes allowed), images (real libguestfs: build, convert, inspect),
+// boot (real qemu in containers), reliability (hostile inputs, fuzzing, fault injection, against
+// the real CLI). Select one with `vitest run --project unit`.
 import { defineConfig } from "vitest/config";
 
 const allure = ["allure-vitest/reporter", { resultsDir: "allure-results" }] as const;
@@ -30,6 +31,17 @@ export default defineConfig({
         test: {
           name: "boot",
           include: ["suites/boot/**/*.test.ts"],
+          testTimeout: 60 * 60_000,
+          hookTimeout: 60 * 60_000,
+          fileParallelism: false,
+          maxWorkers: 1,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "reliability",
+          include: ["suites/reliability/**/*.test.ts"],
           testTimeout: 60 * 60_000,
           hookTimeout: 60 * 60_000,
           fileParallelism: false,
