@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { V2vError } from "../pipeline/errors.js";
+import { escapeForTerminal } from "../pipeline/untrusted.js";
 
 export type DigestAlgorithm = "sha1" | "sha256";
 
@@ -16,31 +17,80 @@ export interface ManifestEntry {
 
 export interface ParsedManifest {
   readonly entries: readonly ManifestEntry[];
-  /** Non-empty lines that are not `SHA1(file)= hex` / `SHA256(file)= hex`, as written (without CR). */
-  readonly badLines: readonly string[];
+  /**
+   * 1-based numbers of the non-empty lines that are not `SHA1(file)= hex` / `SHA256(file)= hex`
+   * (lines past MANIFEST_LIMITS.lines and lines longer than MANIFEST_LIMITS.lineChars included),
+   * the first MANIFEST_LIMITS.listedBadLines of them. The text of a bad line is never returned:
+   * it comes from the image and could carry anything, so callers print "line N".
+   */
+  readonly badLines: readonly number[];
+  /** How many bad lines there are in all (badLines may list fewer). */
+  readonly badLineCount: number;
 }
 
+/** Bounds: a real manifest has one line per file of the OVA, each well under 1 KiB. */
+export const MANIFEST_LIMITS = {
+  /** Lines read as entries; every non-empty line after these counts as bad. */
+  lines: 10_000,
+  /** Longer lines count as bad without being matched. */
+  lineChars: 4096,
+  /** Bad line numbers listed in badLines. */
+  listedBadLines: 100,
+} as const;
+
 const HEX_LENGTH: Record<DigestAlgorithm, number> = { sha1: 40, sha256: 64 };
+
+/** True when text[start, end) is only ASCII white space (the line may be huge: one pass, no regex). */
+function isBlank(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0b && c !== 0x0c) return false;
+  }
+  return true;
+}
 
 /**
  * Parse a manifest. Accepts `SHA1(f)= hex` and `SHA256(f)= hex` (VMware, ovftool), the
  * `SHA-1(`/`SHA-256(` spellings (Oracle exports), any spacing around "=", and CRLF line ends.
+ * Linear in the text's length: lines are found with indexOf, and only short ones are matched.
  */
 export function parseManifest(text: string): ParsedManifest {
   const entries: ManifestEntry[] = [];
-  const badLines: string[] = [];
-  for (const raw of text.split("\n")) {
-    const line = raw.replace(/\r$/, "");
-    if (line.trim() === "") continue;
-    const m = /^\s*SHA-?(1|256)\((.+)\)\s*=\s*([0-9a-fA-F]+)\s*$/i.exec(line);
-    const algorithm: DigestAlgorithm | undefined = m ? (m[1] === "1" ? "sha1" : "sha256") : undefined;
-    if (!m || !algorithm || m[3]!.length !== HEX_LENGTH[algorithm]) {
-      badLines.push(line);
+  const badLines: number[] = [];
+  let badLineCount = 0;
+  const bad = (lineNo: number): void => {
+    badLineCount++;
+    if (badLines.length < MANIFEST_LIMITS.listedBadLines) badLines.push(lineNo);
+  };
+  let lineNo = 0;
+  for (let start = 0; start <= text.length; ) {
+    const nl = text.indexOf("\n", start);
+    const end = nl === -1 ? text.length : nl;
+    lineNo++;
+    const lineStart = start;
+    start = end + 1;
+    if (isBlank(text, lineStart, end)) {
+      if (nl === -1) break;
       continue;
     }
-    entries.push({ file: m[2]!, algorithm, digest: m[3]!.toLowerCase() });
+    if (lineNo > MANIFEST_LIMITS.lines || end - lineStart > MANIFEST_LIMITS.lineChars) {
+      bad(lineNo);
+    } else {
+      const entry = parseLine(text.slice(lineStart, end).replace(/\r$/, ""));
+      if (entry) entries.push(entry);
+      else bad(lineNo);
+    }
+    if (nl === -1) break;
   }
-  return { entries, badLines };
+  return { entries, badLines, badLineCount };
+}
+
+function parseLine(line: string): ManifestEntry | undefined {
+  const m = /^\s*SHA-?(1|256)\((.+)\)\s*=\s*([0-9a-fA-F]+)\s*$/i.exec(line);
+  if (!m) return undefined;
+  const algorithm: DigestAlgorithm = m[1] === "1" ? "sha1" : "sha256";
+  if (m[3]!.length !== HEX_LENGTH[algorithm]) return undefined;
+  return { file: m[2]!, algorithm, digest: m[3]!.toLowerCase() };
 }
 
 /** A whole file, or `sizeBytes` bytes from `offset` (a member inside a tar). */
@@ -71,7 +121,7 @@ export async function verifyManifestEntry(entry: ManifestEntry, range: ByteRange
   if (actual !== entry.digest) {
     throw new V2vError(
       "CHECKSUM",
-      `${ovaName}: corrupt OVA: checksum of ${entry.file} does not match the manifest (expected ${entry.algorithm} ${entry.digest}, got ${actual}); download it again`,
+      `${escapeForTerminal(ovaName)}: corrupt OVA: checksum of ${escapeForTerminal(entry.file)} does not match the manifest (expected ${entry.algorithm} ${entry.digest}, got ${actual}); download it again`,
     );
   }
 }

@@ -1,7 +1,7 @@
 import { writeFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { digestRange, parseManifest, verifyManifestEntry } from "../../../src/inputs/manifest.js";
+import { MANIFEST_LIMITS, digestRange, parseManifest, verifyManifestEntry } from "../../../src/inputs/manifest.js";
 import { V2vError } from "../../../src/pipeline/errors.js";
 import { makeTempDir, sha1, sha256 } from "./ova-fixtures.js";
 
@@ -24,10 +24,31 @@ describe("parseManifest", () => {
     expect(m.badLines).toEqual([]);
   });
 
-  test("other non-empty lines are reported as bad, without their CR", () => {
-    const m = parseManifest(`MD5(a.ovf)= 0123\r\nSHA1(a.ovf)= abc\r\n\ngarbage\n`);
-    expect(m.entries).toEqual([]);
-    expect(m.badLines).toEqual(["MD5(a.ovf)= 0123", "SHA1(a.ovf)= abc", "garbage"]);
+  test("other non-empty lines are reported by 1-based number, never by their text", () => {
+    const m = parseManifest(`MD5(a.ovf)= 0123\r\nSHA1(a.ovf)= abc\r\n\n  \t\r\ngarbage\x1b[2J\nSHA1(b.ovf)= ${H1}`);
+    expect(m.entries).toEqual([{ file: "b.ovf", algorithm: "sha1", digest: H1 }]);
+    expect(m.badLines).toEqual([1, 2, 5]);
+    expect(m.badLineCount).toBe(3);
+    expect(JSON.stringify(m)).not.toMatch(/MD5|garbage|abc/);
+  });
+
+  test("lines over 4096 characters are bad without being matched; so is every line past 10000", () => {
+    const long = `SHA1(${"a".repeat(5000)})= ${H1}`;
+    const m = parseManifest(`${long}\nSHA1(ok)= ${H1}\n`);
+    expect(m.badLines).toEqual([1]);
+    expect(m.entries.map((e) => e.file)).toEqual(["ok"]);
+    const many = parseManifest(Array.from({ length: 10_005 }, (_, i) => `SHA1(f${i})= ${H1}`).join("\n"));
+    expect(many.entries).toHaveLength(MANIFEST_LIMITS.lines);
+    expect(many.badLines).toEqual([10_001, 10_002, 10_003, 10_004, 10_005]);
+  });
+
+  test("a huge garbage manifest: linear time, at most 100 line numbers listed, the total counted", () => {
+    const started = Date.now();
+    const m = parseManifest(`${"x\n".repeat(1_000_000)}${"(".repeat(10_000_000)}`);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(m.badLines).toHaveLength(MANIFEST_LIMITS.listedBadLines);
+    expect(m.badLines.slice(0, 3)).toEqual([1, 2, 3]);
+    expect(m.badLineCount).toBe(1_000_001);
   });
 });
 
