@@ -29,10 +29,15 @@ export async function imageInfo(uri: string, format?: string): Promise<ImageInfo
 
 /**
  * Create a qcow2 overlay whose backing file is the source. qemu opens backing files read-only,
- * so nothing the conversion does can reach the source.
+ * so nothing the conversion does can reach the source. `-u` with an explicit size: qemu-img does
+ * not open the backing chain here (it could not open a chain given with explicit `backing`
+ * nodes anyway); the chain is opened, exactly as described, when the overlay is used.
  */
-export async function createOverlay(overlayPath: string, backingUri: string, backingFormat: ImageFormat): Promise<void> {
-  await run(["qemu-img", "create", "-q", "-f", "qcow2", "-o", "compat=1.1", "-b", backingUri, "-F", backingFormat, overlayPath], { timeoutMs: 60_000 });
+export async function createOverlay(overlayPath: string, backingUri: string, backingFormat: ImageFormat, virtualSizeBytes: number): Promise<void> {
+  await run(
+    ["qemu-img", "create", "-q", "-f", "qcow2", "-o", "compat=1.1", "-u", "-b", backingUri, "-F", backingFormat, overlayPath, String(virtualSizeBytes)],
+    { timeoutMs: 60_000 },
+  );
 }
 
 export interface ConvertOptions {

@@ -1,11 +1,12 @@
 // `-i disk FILE...`: one or more local disk images with no metadata; the rest is invented.
 import { constants } from "node:fs";
-import { access, stat } from "node:fs/promises";
+import { access, realpath, stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { badInput } from "../pipeline/errors.js";
 import type { InputModule, StageContext } from "../pipeline/stages.js";
 import type { ImageFormat, InputOptions, Source, SourceDisk } from "../pipeline/types.js";
-import { imageInfo } from "../host/qemu-img.js";
+import { openImage } from "./image/open-image.js";
+import { localFileResolver } from "./image/resolvers.js";
 
 /** Suffixes stripped from the first file's name to name the guest; the first match wins. */
 const NAME_SUFFIXES = [".img", ".ova", ".qcow2", ".raw", ".vmdk", ".vmx", "-sda"] as const;
@@ -21,8 +22,11 @@ export function deriveDiskName(file: string): string {
   return suffix ? base.slice(0, -suffix.length) : base;
 }
 
-/** Throws BAD_INPUT unless `file` is an existing, readable regular file (or block device). */
+/** Throws BAD_INPUT unless `file` is an existing, readable regular file (after symlinks). */
 export async function checkReadableFile(file: string, what = file): Promise<void> {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(file)) {
+    throw badInput(`${what}: network locations and pseudo-files (nbd:, http:, ssh:, json:) are not read by -i disk; copy the image to a local file`);
+  }
   let st;
   try {
     st = await stat(file);
@@ -31,7 +35,7 @@ export async function checkReadableFile(file: string, what = file): Promise<void
     if (code === "ENOENT" || code === "ENOTDIR") throw badInput(`${what}: no such file; check the path`, e);
     throw badInput(`${what}: cannot be read (${code ?? String(e)}); check the path and its permissions`, e);
   }
-  if (!st.isFile() && !st.isBlockDevice()) throw badInput(`${what}: not a regular file; give the path of a disk image`);
+  if (!st.isFile()) throw badInput(`${what}: not a regular file (device nodes, directories and pipes are never read); give the path of a disk image`);
   try {
     await access(file, constants.R_OK);
   } catch (e) {
@@ -39,28 +43,15 @@ export async function checkReadableFile(file: string, what = file): Promise<void
   }
 }
 
-async function probeDisk(file: string, forced: ImageFormat | undefined): Promise<{ format: ImageFormat; virtualSizeBytes: number }> {
-  let info;
-  try {
-    info = await imageInfo(file, forced);
-  } catch (e) {
-    throw badInput(`${file}: qemu-img cannot open this disk image${forced ? ` as ${forced} (-if)` : ""}; check that it is a disk image and not corrupt`, e);
-  }
-  const format = forced ?? info.format;
-  if (!isSupportedFormat(format)) {
-    throw badInput(`${file}: disk format "${format}" is not supported; use raw, qcow2 or vmdk (qemu-img convert can change it)`);
-  }
-  return { format, virtualSizeBytes: info.virtualSizeBytes };
-}
-
 export async function readDiskSource(opts: InputOptions, _ctx: StageContext): Promise<Source> {
   if (opts.args.length === 0) throw badInput("-i disk: no disk image given; name one or more image files");
   const disks: SourceDisk[] = [];
   for (const [index, arg] of opts.args.entries()) {
     await checkReadableFile(arg);
-    const path = resolve(arg);
-    const { format, virtualSizeBytes } = await probeDisk(path, opts.inputFormat);
-    disks.push({ index, qemuUri: path, format, displayName: arg, virtualSizeBytes });
+    const place = { kind: "file" as const, path: await realpath(resolve(arg)), label: arg };
+    // The image's own references (backing files, extents) are followed only through local regular files.
+    const { image, virtualSizeBytes } = await openImage(place, localFileResolver, opts.inputFormat);
+    disks.push({ index, image, displayName: arg, virtualSizeBytes });
   }
   return {
     name: deriveDiskName(opts.args[0]!),

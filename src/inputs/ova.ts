@@ -1,18 +1,20 @@
 // `-i ova FILE|DIR`: a VMware-style OVA, as an uncompressed tar (disks read in place through qemu
-// json: offset windows) or as an unpacked directory. Checks the manifest, parses the OVF.
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readFile, readdir, realpath, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, join, posix, resolve, sep } from "node:path";
-import { pipeline } from "node:stream/promises";
-import { createGunzip } from "node:zlib";
+// json: windows over their members) or as an unpacked directory. Checks the manifest, parses the
+// OVF, and checks every disk and every file a disk references (src/inputs/image/) before qemu
+// sees it. Nothing here follows a symlink out of a directory OVA or decompresses a disk: gzip
+// members are inflated later by the pipeline, after --print-source.
+import { lstat, readFile, readdir, realpath, stat } from "node:fs/promises";
+import { basename, join, posix, resolve, sep } from "node:path";
 import { badInput } from "../pipeline/errors.js";
 import type { InputModule, StageContext } from "../pipeline/stages.js";
 import type { InputOptions, Source, SourceDisk } from "../pipeline/types.js";
-import { imageInfo } from "../host/qemu-img.js";
-import { isSupportedFormat } from "./disk.js";
+import { quoteForMessage } from "../pipeline/untrusted.js";
+import { checkDeclaredSize, openImage } from "./image/open-image.js";
+import type { ImagePlace } from "./image/place.js";
+import { directoryResolver, tarResolver, type ReferenceResolver } from "./image/resolvers.js";
 import { parseManifest, verifyManifestEntry, type ByteRange } from "./manifest.js";
 import { parseOvf, type OvfDisk } from "./ovf-parse.js";
-import { indexTar, isTarHeader, readHead, readMember, roundUp512, type TarMember } from "./tar-index.js";
+import { indexTar, isTarHeader, readHead, readMember, type TarMember } from "./tar-index.js";
 
 /** Where a file of the OVA lives: a real file (directory OVA) or a member of the tar. */
 type Located = { readonly kind: "file"; readonly path: string } | { readonly kind: "member"; readonly tarPath: string; readonly member: TarMember };
@@ -24,10 +26,17 @@ interface OvaLayout {
   readonly label: string;
   /** Regular files by normalised relative POSIX path ("sub/disk1.vmdk"). */
   readonly files: ReadonlyMap<string, Located>;
+  /** Entries that are not used, and why (a symlink out of the directory, a device): for clearer refusals. */
+  readonly skipped: ReadonlyMap<string, string>;
+  /** What a disk of this OVA may reference: members of the tar, or files inside the directory. */
+  readonly resolver: ReferenceResolver;
 }
 
 /** .ovf/.mf files bigger than this are not metadata: refuse rather than read them into memory. */
-const MAX_METADATA_BYTES = 64 * 1024 * 1024;
+const MAX_METADATA_BYTES = 16 * 1024 * 1024;
+/** A directory OVA is walked at most this deep and this wide. */
+const MAX_DIRECTORY_DEPTH = 8;
+const MAX_DIRECTORY_ENTRIES = 10_000;
 
 /** A relative path without "." segments, or undefined when it is absolute or climbs out with "..". */
 export function normalizeRelative(p: string): string | undefined {
@@ -55,25 +64,54 @@ async function openTarOva(path: string, label: string): Promise<OvaLayout> {
     throw badInput(`${label}: the tar archive is corrupt or truncated (${(e as Error).message}); download it again`, e);
   }
   const files = new Map<string, Located>();
+  const byName = new Map<string, TarMember>();
+  const skipped = new Map<string, string>();
   for (const member of members) {
     const rel = normalizeRelative(member.name);
-    // Members named with "..", absolute paths or links are never used.
-    if (rel !== undefined && member.type === "file") files.set(rel, { kind: "member", tarPath: path, member });
+    if (rel === undefined) continue; // absolute or climbing out with "..": never used
+    if (byName.has(rel)) throw badInput(`${label}: the tar holds two members named ${quoteForMessage(rel)}; the OVA is corrupt or hostile, export it again`);
+    byName.set(rel, member);
+    // Links, devices and other special members are never used.
+    if (member.type === "file") files.set(rel, { kind: "member", tarPath: path, member });
+    else if (member.type === "other") skipped.set(rel, "is a link or special file in the tar, which is never followed");
   }
-  return { path, label, files };
+  return { path, label, files, skipped, resolver: tarResolver(label, byName) };
 }
 
+/**
+ * Walk a directory OVA without following symlinks out of it: a symlink is used only when it
+ * resolves to a regular file inside the directory; symlinked directories are not entered.
+ */
 async function openDirectoryOva(path: string, label: string): Promise<OvaLayout> {
+  const root = await realpath(path);
   const files = new Map<string, Located>();
-  const names = await readdir(path, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-    throw badInput(`${label}: cannot list the OVA directory (${e.code ?? e.message}); check its permissions`, e);
-  });
-  for (const name of names) {
-    const full = join(path, name);
-    const st = await stat(full).catch(() => undefined);
-    if (st?.isFile()) files.set(name.split(sep).join("/"), { kind: "file", path: full });
-  }
-  return { path, label, files };
+  const skipped = new Map<string, string>();
+  let count = 0;
+  const walk = async (dir: string, relDir: string, depth: number): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
+      throw badInput(`${label}: cannot list the OVA directory (${e.code ?? e.message}); check its permissions`, e);
+    });
+    for (const entry of entries) {
+      if (++count > MAX_DIRECTORY_ENTRIES) throw badInput(`${label}: the OVA directory holds more than ${MAX_DIRECTORY_ENTRIES} entries; pass the directory of one exported VM`);
+      const rel = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (depth < MAX_DIRECTORY_DEPTH) await walk(full, rel, depth + 1);
+      } else if (entry.isFile()) {
+        files.set(rel, { kind: "file", path: full });
+      } else if (entry.isSymbolicLink()) {
+        const real = await realpath(full).catch(() => undefined);
+        const st = real === undefined ? undefined : await stat(real).catch(() => undefined);
+        if (real === undefined || !real.startsWith(root + sep)) skipped.set(rel, "is a symlink that resolves outside the OVA directory");
+        else if (!st?.isFile()) skipped.set(rel, "is a symlink to something that is not a regular file");
+        else files.set(rel, { kind: "file", path: real });
+      } else {
+        skipped.set(rel, "is not a regular file (a device, pipe or socket)");
+      }
+    }
+  };
+  await walk(root, "", 0);
+  return { path: root, label, files, skipped, resolver: directoryResolver(root, label) };
 }
 
 async function openOva(opts: InputOptions): Promise<OvaLayout> {
@@ -91,19 +129,12 @@ async function openOva(opts: InputOptions): Promise<OvaLayout> {
 const rangeOf = (loc: Located): ByteRange =>
   loc.kind === "file" ? { path: loc.path } : { path: loc.tarPath, offset: loc.member.dataOffset, sizeBytes: loc.member.sizeBytes };
 
-/** Reads an .ovf or .mf; from a tar it is also extracted under ctx.workDir (for -v inspection). */
-async function readMetadata(ova: OvaLayout, rel: string, ctx: StageContext): Promise<string> {
+/** Reads an .ovf or .mf into memory, refusing what is too big to be metadata. */
+async function readMetadata(ova: OvaLayout, rel: string): Promise<string> {
   const loc = ova.files.get(rel)!;
-  if (loc.kind === "file") {
-    if ((await stat(loc.path)).size > MAX_METADATA_BYTES) throw badInput(`${ova.label}: ${rel} is too big to be OVA metadata`);
-    return readFile(loc.path, "utf8");
-  }
-  if (loc.member.sizeBytes > MAX_METADATA_BYTES) throw badInput(`${ova.label}: ${rel} is too big to be OVA metadata`);
-  const bytes = await readMember(loc.tarPath, loc.member);
-  const out = join(ctx.workDir, "ova", rel);
-  await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, bytes);
-  return bytes.toString("utf8");
+  const size = loc.kind === "file" ? (await lstat(loc.path)).size : loc.member.sizeBytes;
+  if (size > MAX_METADATA_BYTES) throw badInput(`${ova.label}: ${quoteForMessage(rel)} is ${size} bytes, too big to be OVA metadata; the OVA is corrupt`);
+  return loc.kind === "file" ? readFile(loc.path, "utf8") : (await readMember(loc.tarPath, loc.member)).toString("utf8");
 }
 
 async function checkManifests(ova: OvaLayout, ctx: StageContext): Promise<void> {
@@ -111,13 +142,14 @@ async function checkManifests(ova: OvaLayout, ctx: StageContext): Promise<void> 
   if (manifests.length === 0) return;
   ctx.reporter.stage("Checking the OVA manifest");
   for (const mf of manifests) {
-    const { entries, badLines } = parseManifest(await readMetadata(ova, mf, ctx));
-    for (const line of badLines) ctx.reporter.warning(`unable to parse line from manifest file ${mf}: ${line}`);
+    const { entries, badLines } = parseManifest(await readMetadata(ova, mf));
+    // Line numbers only: a hostile manifest's text is never echoed.
+    for (const n of badLines) ctx.reporter.warning(`${ova.label}: line ${typeof n === "number" ? n : "?"} of manifest ${quoteForMessage(mf)} cannot be parsed; it is ignored`);
     for (const entry of entries) {
       const rel = normalizeRelative(posix.join(posix.dirname(mf), entry.file));
       const loc = rel === undefined ? undefined : ova.files.get(rel);
       if (!loc) {
-        ctx.reporter.warning(`${ova.label}: manifest ${mf} lists ${entry.file}, which is not in the OVA; its checksum is not checked`);
+        ctx.reporter.warning(`${ova.label}: manifest ${quoteForMessage(mf)} lists ${quoteForMessage(entry.file)}, which is not in the OVA; its checksum is not checked`);
         continue;
       }
       await verifyManifestEntry(entry, rangeOf(loc), ova.label);
@@ -129,71 +161,64 @@ function findOvf(ova: OvaLayout): string {
   const ovfs = [...ova.files.keys()].filter((f) => f.toLowerCase().endsWith(".ovf"));
   if (ovfs.length === 1) return ovfs[0]!;
   if (ovfs.length === 0) throw badInput(`${ova.label}: no .ovf file found in the OVA; it is not an OVA or it is incomplete`);
-  throw badInput(`${ova.label}: the OVA holds several .ovf files (${ovfs.join(", ")}); keep only one`);
+  throw badInput(`${ova.label}: the OVA holds several .ovf files (${ovfs.slice(0, 4).map((f) => quoteForMessage(f)).join(", ")}); keep only one`);
 }
 
 /** Resolves an href relative to the OVF; a missing file falls back to the newest `href.N` snapshot. */
 function locateDisk(ova: OvaLayout, ovfRel: string, disk: OvfDisk): { rel: string; loc: Located } {
   const rel = normalizeRelative(posix.join(posix.dirname(ovfRel), disk.href));
   if (rel === undefined || posix.isAbsolute(disk.href)) {
-    throw badInput(`${ova.label}: disk href "${disk.href}" points outside the OVA; the OVF must name files inside it`);
+    throw badInput(`${ova.label}: disk href ${quoteForMessage(disk.href)} points outside the OVA; the OVF must name files inside it`);
   }
   const found = ova.files.get(rel);
   if (found) return { rel, loc: found };
+  const why = ova.skipped.get(rel);
+  if (why) throw badInput(`${ova.label}: disk ${quoteForMessage(disk.diskId)} refers to ${quoteForMessage(rel)}, which ${why}; put the disk file itself in the OVA`);
   const snapshots = [...ova.files.keys()]
     .filter((f) => f.startsWith(`${rel}.`) && /^\d+$/.test(f.slice(rel.length + 1)))
     .sort((a, b) => Number(a.slice(rel.length + 1)) - Number(b.slice(rel.length + 1)));
   const last = snapshots.at(-1);
   if (last) return { rel: last, loc: ova.files.get(last)! };
-  throw badInput(`${ova.label}: the OVF refers to disk file "${disk.href}", which is not in the OVA; the OVA is incomplete, download it again`);
+  throw badInput(`${ova.label}: the OVF refers to disk file ${quoteForMessage(disk.href)}, which is not in the OVA; the OVA is incomplete, download it again`);
 }
 
-/** Refuses files (through symlinks) that resolve outside a directory OVA. */
-async function checkInsideDirectory(ova: OvaLayout, loc: Located, rel: string): Promise<void> {
-  if (loc.kind !== "file") return;
-  const [root, real] = await Promise.all([realpath(ova.path), realpath(loc.path)]);
-  if (!real.startsWith(root + sep)) throw badInput(`${ova.label}: disk ${rel} resolves to ${real}, outside the OVA directory; copy the file into the directory`);
+/** Gzip members stay compressed here; inflating them is the pipeline's job, after --print-source. */
+function compressedDisk(loc: Located, disk: OvfDisk): SourceDisk["image"] {
+  const r = rangeOf(loc);
+  const sizeBytes = r.sizeBytes ?? 0;
+  // The inflated file of a raw disk is its capacity; VMDK/qcow2 add metadata, never 1 % + 64 MiB of it.
+  const limitBytes = disk.virtualSizeBytes === undefined ? undefined : Math.ceil(disk.virtualSizeBytes * 1.01) + 64 * 1024 * 1024;
+  return { kind: "gzip", path: r.path, offsetBytes: r.offset ?? 0, sizeBytes, ...(limitBytes !== undefined ? { limitBytes } : {}) };
 }
 
-async function probeFormat(uri: string, displayName: string): Promise<{ format: SourceDisk["format"]; virtualSizeBytes: number }> {
-  const info = await imageInfo(uri).catch((e: unknown) => {
-    throw badInput(`${displayName}: qemu-img cannot open this disk; the OVA may be corrupt, download it again`, e);
-  });
-  if (!isSupportedFormat(info.format)) throw badInput(`${displayName}: disk format "${info.format}" is not supported; only raw, qcow2 and vmdk disks can be converted`);
-  return { format: info.format, virtualSizeBytes: info.virtualSizeBytes };
-}
+const placeOf = (ova: OvaLayout, rel: string, loc: Located): ImagePlace =>
+  loc.kind === "file"
+    ? { kind: "file", path: loc.path, label: `${ova.label}:${rel}` }
+    : { kind: "member", tarPath: loc.tarPath, name: rel, offsetBytes: loc.member.dataOffset, sizeBytes: loc.member.sizeBytes, label: `${ova.label}:${rel}` };
 
-async function prepareDisk(ova: OvaLayout, ovfRel: string, disk: OvfDisk, index: number, ctx: StageContext): Promise<SourceDisk> {
+async function prepareDisk(ova: OvaLayout, ovfRel: string, disk: OvfDisk, index: number, used: Map<string, string>): Promise<SourceDisk> {
   const { rel, loc } = locateDisk(ova, ovfRel, disk);
-  await checkInsideDirectory(ova, loc, rel);
+  const twice = used.get(rel);
+  if (twice !== undefined) throw badInput(`${ova.label}: disks ${quoteForMessage(twice)} and ${quoteForMessage(disk.diskId)} both use the file ${quoteForMessage(rel)}; the OVF is inconsistent`);
+  used.set(rel, disk.diskId);
   const displayName = `${basename(ova.path)}:${rel}`;
-  const common = { index, displayName, ...(disk.controller ? { controller: disk.controller } : {}) };
-  if (disk.compression === "gzip" || loc.kind === "file") {
-    let path = loc.kind === "file" ? loc.path : "";
-    if (disk.compression === "gzip") {
-      path = join(ctx.workDir, `ova-disk${index}.img`);
-      ctx.reporter.info(`Decompressing ${displayName} to ${path}`);
-      const r = rangeOf(loc);
-      const start = r.offset ?? 0;
-      const end = r.sizeBytes === undefined ? undefined : start + r.sizeBytes - 1;
-      await pipeline(createReadStream(r.path, { start, end }), createGunzip(), createWriteStream(path)).catch((e: unknown) => {
-        throw badInput(`${displayName}: the OVF says this disk is gzip-compressed but it cannot be decompressed (${(e as Error).message}); the OVA may be corrupt`, e);
-      });
-    }
-    return { ...common, qemuUri: path, ...(await probeFormat(path, displayName)) };
-  }
-  // Read in place: a raw window over the tar member. qemu wants the window size in whole
-  // sectors; tar pads every member to 512 bytes, so rounding up stays inside the archive.
-  const window = { driver: "raw", offset: loc.member.dataOffset, size: roundUp512(loc.member.sizeBytes), file: { driver: "file", filename: loc.tarPath } };
-  const probed = await probeFormat(`json:${JSON.stringify({ file: window })}`, displayName);
-  return { ...common, qemuUri: `json:${JSON.stringify({ driver: probed.format, file: window })}`, ...probed };
+  const common = {
+    index, displayName,
+    ...(disk.controller ? { controller: disk.controller } : {}),
+    ...(disk.virtualSizeBytes !== undefined ? { virtualSizeBytes: disk.virtualSizeBytes } : {}),
+  };
+  if (disk.compression === "gzip") return { ...common, image: compressedDisk(loc, disk) };
+  const place = placeOf(ova, rel, loc);
+  const { image, virtualSizeBytes } = await openImage(place, ova.resolver);
+  checkDeclaredSize(place.label, virtualSizeBytes, disk.virtualSizeBytes);
+  return { ...common, image, virtualSizeBytes };
 }
 
 export async function readOvaSource(opts: InputOptions, ctx: StageContext): Promise<Source> {
   const ova = await openOva(opts);
   const ovfRel = findOvf(ova);
   await checkManifests(ova, ctx);
-  const ovf = parseOvf(await readMetadata(ova, ovfRel, ctx), ovfRel);
+  const ovf = parseOvf(await readMetadata(ova, ovfRel), ovfRel);
   for (const w of ovf.warnings) ctx.reporter.warning(`${ovfRel}: ${w}`);
   let name = ovf.name;
   if (name === undefined) {
@@ -202,7 +227,8 @@ export async function readOvaSource(opts: InputOptions, ctx: StageContext): Prom
   }
   if (ovf.disks.length === 0) throw badInput(`${ova.label}: the OVF lists no disks; there is nothing to convert`);
   const disks: SourceDisk[] = [];
-  for (const [i, d] of ovf.disks.entries()) disks.push(await prepareDisk(ova, ovfRel, d, i, ctx));
+  const used = new Map<string, string>();
+  for (const [i, d] of ovf.disks.entries()) disks.push(await prepareDisk(ova, ovfRel, d, i, used));
   return {
     name,
     hypervisor: "vmware",

@@ -14,12 +14,14 @@ export async function createOverlays(source: Source, workDir: string): Promise<O
   const out: Overlay[] = [];
   for (const d of source.disks) {
     const path = join(workDir, `overlay-${d.index}.qcow2`);
+    const img = d.image;
+    if (img.kind !== "checked") throw new Error(`createOverlays: disk ${d.index} is still ${img.kind}-compressed; inflate it first`);
     try {
-      await createOverlay(path, d.qemuUri, d.format);
+      await createOverlay(path, img.qemuUri, img.format, img.virtualSizeBytes);
     } catch (e) {
       throw new V2vError(
         "BAD_INPUT",
-        `${d.displayName}: qemu cannot open this disk as ${d.format} (${e instanceof Error ? e.message.split("\n")[0] : e}); check that the file is complete and not corrupt`,
+        `${d.displayName}: qemu cannot open this disk as ${img.format} (${e instanceof Error ? e.message.split("\n")[0] : e}); check that the file is complete and not corrupt`,
         { cause: e },
       );
     }

@@ -60,19 +60,56 @@ export type RootChoice =
 export interface SourceDisk {
   /** 0-based position; target disk names derive from it (index 0 -> NAME-sda). */
   readonly index: number;
-  /**
-   * What qemu opens, read-only, as the backing file of the protective overlay: an absolute path,
-   * or a `json:{...}` pseudo-URL (e.g. a disk read in place inside an OVA tar at an offset).
-   */
-  readonly qemuUri: string;
-  /** Format of the bytes qemuUri designates (after any offset/size window). */
-  readonly format: ImageFormat;
+  /** How qemu reaches this disk's bytes, as checked by the input (see SourceImage). */
+  readonly image: SourceImage;
   /** Where the user can find this disk, for messages (e.g. "guest.ova:guest-disk1.vmdk"). */
   readonly displayName: string;
   /** The source controller, when the metadata names one (OVF, VMX, libvirt XML). */
   readonly controller?: SourceController;
-  /** Guest-visible size, when the metadata states it; the overlay's virtual size is authoritative. */
+  /** Guest-visible size, when known before opening; the overlay's virtual size is authoritative. */
   readonly virtualSizeBytes?: number;
+}
+
+/**
+ * A source disk is either ready for qemu, or still compressed inside the source (a gzip member of
+ * an OVA). A compressed disk is inflated only after `--print-source` has returned, by the
+ * pipeline, up to `limitBytes`, and then checked like any other image.
+ */
+export type SourceImage = CheckedSourceImage | CompressedSourceImage;
+
+export interface CheckedSourceImage {
+  readonly kind: "checked";
+  /**
+   * What qemu opens, read-only, as the backing file of the protective overlay: a `json:{...}`
+   * pseudo-filename naming the format, the protocol and the whole backing chain explicitly,
+   * built by src/inputs/image/check-image.ts after every file it names was checked. Never a
+   * plain path: qemu would probe the format and follow the references inside the image.
+   */
+  readonly qemuUri: string;
+  /** Format of the top image. */
+  readonly format: ImageFormat;
+  /** Every image qemu will open for this disk, top first (--print-source lists it). */
+  readonly chain: readonly ChainLink[];
+  /** The guest-visible size, as qemu reads the top image. */
+  readonly virtualSizeBytes: number;
+}
+
+export interface CompressedSourceImage {
+  readonly kind: "gzip";
+  /** The compressed bytes: a whole file, or a window inside a tar. */
+  readonly path: string;
+  readonly offsetBytes: number;
+  readonly sizeBytes: number;
+  /** Inflating stops with an error past this many bytes (the declared size plus a margin); undefined: only free space limits it. */
+  readonly limitBytes?: number;
+}
+
+/** One image of a disk's backing chain, top first. */
+export interface ChainLink {
+  readonly label: string;
+  readonly format: ImageFormat;
+  /** VMDK descriptors: the extent files, as the descriptor names them. */
+  readonly extents?: readonly string[];
 }
 
 export interface SourceNic {

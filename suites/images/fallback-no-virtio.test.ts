@@ -10,7 +10,7 @@ import { ensureGuestDisks } from "../../src/harness/build-guest.js";
 import { readLibvirtXmlFacts } from "../../src/harness/check-meta.js";
 import { findRecipe } from "../../src/harness/guest-recipes.js";
 import { runV2v, type V2vRun } from "../../src/harness/run-v2v.js";
-import { createOverlay } from "../../src/host/qemu-img.js";
+import { createOverlay, imageInfo } from "../../src/host/qemu-img.js";
 
 describe("a guest whose kernel has no virtio drivers falls back to emulated devices", () => {
   let work: string;
@@ -22,7 +22,8 @@ describe("a guest whose kernel has no virtio drivers falls back to emulated devi
     const guest = await ensureGuestDisks(findRecipe("debian-12-bios"));
     work = await mkdtemp(join(process.env["VIRT_V2V_TMPDIR"] ?? "/var/tmp", "v2v-fallback-"));
     const source = join(work, "source.qcow2");
-    await createOverlay(source, guest.disks[0]!.path, "raw");
+    // A harness-built reference disk (trusted), so a plain backing path is fine here.
+    await createOverlay(source, guest.disks[0]!.path, "raw", (await imageInfo(guest.disks[0]!.path, "raw")).virtualSizeBytes);
     const s = await GuestfishSession.start([{ path: source, format: "qcow2" }]);
     try {
       await s.cmd("mount", "/dev/sda1", "/");

@@ -47,8 +47,28 @@ describe("readDiskSource", () => {
       vcpus: 1,
       firmware: "unknown",
       disks: [
-        { index: 0, qemuUri: join(dir, "guest-sda"), format: "raw", displayName: rel, virtualSizeBytes: 2 * MiB },
-        { index: 1, qemuUri: join(dir, "data.qcow2"), format: "qcow2", displayName: join(dir, "data.qcow2"), virtualSizeBytes: MiB },
+        {
+          index: 0,
+          image: {
+            kind: "checked",
+            qemuUri: `json:${JSON.stringify({ driver: "raw", file: { driver: "file", filename: join(dir, "guest-sda") } })}`,
+            format: "raw",
+            chain: [{ label: rel, format: "raw" }],
+            virtualSizeBytes: 2 * MiB,
+          },
+          displayName: rel, virtualSizeBytes: 2 * MiB,
+        },
+        {
+          index: 1,
+          image: {
+            kind: "checked",
+            qemuUri: `json:${JSON.stringify({ driver: "qcow2", file: { driver: "file", filename: join(dir, "data.qcow2") }, backing: null })}`,
+            format: "qcow2",
+            chain: [{ label: join(dir, "data.qcow2"), format: "qcow2" }],
+            virtualSizeBytes: MiB,
+          },
+          displayName: join(dir, "data.qcow2"), virtualSizeBytes: MiB,
+        },
       ],
       nics: [{ networkName: "default", vnetType: "network" }],
       removableCount: 0,
@@ -57,7 +77,7 @@ describe("readDiskSource", () => {
 
   test("-if forces the format instead of probing", async () => {
     const src = await readDiskSource(opts([join(dir, "data.qcow2")], "raw"), ctx());
-    expect(src.disks[0]?.format).toBe("raw");
+    expect(src.disks[0]?.image.kind === "checked" && src.disks[0].image.format).toBe("raw");
   });
 
   async function badInput(args: string[]): Promise<V2vError> {
@@ -77,7 +97,7 @@ describe("readDiskSource", () => {
   });
 
   test("a format other than raw/qcow2/vmdk is BAD_INPUT naming the format", async () => {
-    expect((await badInput([join(dir, "data.vhd")])).message).toMatch(/data\.vhd: disk format "vpc" is not supported/);
+    expect((await badInput([join(dir, "data.vhd")])).message).toMatch(/data\.vhd: disk format vpc \(VHD\) is not supported/);
   });
 
   test("no file at all is BAD_INPUT", async () => {

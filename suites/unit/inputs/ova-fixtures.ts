@@ -67,7 +67,7 @@ export interface OvfDiskSpec {
 /** `name: null` leaves out VirtualSystem/Name. */
 export function makeOvf(disks: readonly OvfDiskSpec[], name: string | null = "small"): string {
   const files = disks.map((d, i) => `<File ovf:href="${d.href}" ovf:id="file${i}"${d.compression ? ` ovf:compression="${d.compression}"` : ""}/>`);
-  const diskDescs = disks.map((_, i) => `<Disk ovf:capacity="1" ovf:capacityAllocationUnits="byte * 2^20" ovf:diskId="d${i}" ovf:fileRef="file${i}"/>`);
+  const diskDescs = disks.map((_, i) => `<Disk ovf:capacity="4" ovf:capacityAllocationUnits="byte * 2^20" ovf:diskId="d${i}" ovf:fileRef="file${i}"/>`);
   const items = disks.map((_, i) => `<Item><rasd:HostResource>ovf:/disk/d${i}</rasd:HostResource><rasd:InstanceID>${10 + i}</rasd:InstanceID><rasd:Parent>3</rasd:Parent><rasd:ResourceType>17</rasd:ResourceType></Item>`);
   return `<?xml version="1.0" encoding="UTF-8"?>
 <Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1" xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData" xmlns:vmw="http://www.vmware.com/schema/ovf">

@@ -9,7 +9,14 @@ import { indexTar } from "../../../src/inputs/tar-index.js";
 import { runAllowFail } from "../../../src/host/exec.js";
 import { createOverlay } from "../../../src/host/qemu-img.js";
 import { V2vError } from "../../../src/pipeline/errors.js";
-import type { SourceDisk } from "../../../src/pipeline/types.js";
+import type { CheckedSourceImage, SourceDisk } from "../../../src/pipeline/types.js";
+import { inflateDisks } from "../../../src/inputs/image/inflate.js";
+
+/** The checked image of a disk (fails the test when it is still compressed). */
+function checked(d: SourceDisk): CheckedSourceImage {
+  if (d.image.kind !== "checked") throw new Error(`disk ${d.index} is ${d.image.kind}`);
+  return d.image;
+}
 import {
   convertDisk, makeCtx, makeManifest, makeOvf, makeRawDisk, makeTempDir, packTar, readFixture, sha1, FIXTURES, type TarEntry,
 } from "./ova-fixtures.js";
@@ -88,16 +95,18 @@ describe("tar OVA exported by vSphere (2 streamOptimized disks, manifest)", () =
     const members = await indexTar(ova);
     for (const [i, d] of src.disks.entries()) {
       const member = members.find((m) => m.name === `testvm-disk${i + 1}.vmdk`)!;
-      expect(d.format).toBe("vmdk");
-      expect(JSON.parse(d.qemuUri.slice("json:".length))).toEqual({
+      const img = checked(d);
+      expect(img.format).toBe("vmdk");
+      expect(JSON.parse(img.qemuUri.slice("json:".length))).toEqual({
         driver: "vmdk",
         file: { driver: "raw", offset: member.dataOffset, size: Math.ceil(member.sizeBytes / 512) * 512, file: { driver: "file", filename: ova } },
+        backing: null,
       });
     }
     expect(src.disks.map((d) => d.virtualSizeBytes)).toEqual([4 * MiB, 2 * MiB]);
 
-    // Only the metadata was extracted; the manifest was checked once, silently.
-    expect((await readdir(join(ctx.workDir, "ova"))).sort()).toEqual(["testvm.mf", "testvm.ovf"]);
+    // Nothing was extracted; the manifest was checked once, silently.
+    expect(await readdir(ctx.workDir)).toEqual([]);
     expect(ctx.reporter.lines.filter((l) => l.type === "stage").map((l) => l.text)).toEqual(["Checking the OVA manifest"]);
     expect(ctx.reporter.lines.filter((l) => l.type === "warning")).toEqual([]);
   });
@@ -106,13 +115,13 @@ describe("tar OVA exported by vSphere (2 streamOptimized disks, manifest)", () =
     const ova = await writeOva("data.ova", vmwareEntries());
     const ctx = await newCtx();
     const src = await readOvaSource({ mode: "ova", args: [ova] }, ctx);
-    const [d1, d2] = src.disks as [SourceDisk, SourceDisk];
+    const [d1, d2] = (src.disks as [SourceDisk, SourceDisk]).map(checked) as [CheckedSourceImage, CheckedSourceImage];
     expect(await compareImages(d1.qemuUri, d1.format, raw1)).toBe(0);
     expect(await compareImages(d2.qemuUri, d2.format, raw2)).toBe(0);
     expect(await compareImages(d1.qemuUri, d1.format, raw2)).toBe(1); // the check can fail
 
     const overlay = join(ctx.workDir, "overlay.qcow2");
-    await createOverlay(overlay, d1.qemuUri, d1.format);
+    await createOverlay(overlay, d1.qemuUri, d1.format, d1.virtualSizeBytes);
     expect(await compareImages(overlay, "qcow2", raw1)).toBe(0);
   });
 
@@ -131,7 +140,7 @@ describe("tar OVA exported by vSphere (2 streamOptimized disks, manifest)", () =
     await readOvaSource({ mode: "ova", args: [ova] }, ctx);
     const warnings = ctx.reporter.lines.filter((l) => l.type === "warning").map((l) => l.text);
     expect(warnings).toEqual([
-      "unable to parse line from manifest file warn.mf: this is not a digest line",
+      expect.stringMatching(/warn\.ova: line \d+ of manifest "warn\.mf" cannot be parsed/),
       expect.stringMatching(/gone\.vmdk.*not in the OVA/),
     ]);
   });
@@ -149,7 +158,7 @@ describe("tar OVA exported by vSphere (2 streamOptimized disks, manifest)", () =
     const ctx = await newCtx();
     const src = await readOvaSource({ mode: "ova", args: [ova] }, ctx);
     expect(src.name).toBe("unnamed-guest");
-    expect(src.disks[0]?.format).toBe("qcow2");
+    expect(checked(src.disks[0]!).format).toBe("qcow2");
     expect(ctx.reporter.lines.filter((l) => l.type === "warning").map((l) => l.text).join("\n")).toMatch(/no VirtualSystem\/Name/);
   });
 });
@@ -162,7 +171,7 @@ describe("raw disk bigger than 1 MiB inside the tar", () => {
     const ova = await writeOva("big.ova", entries, makeManifest(entries));
     const ctx = await newCtx();
     const src = await readOvaSource({ mode: "ova", args: [ova] }, ctx);
-    const d = src.disks[0]!;
+    const d = checked(src.disks[0]!);
     expect(d.format).toBe("raw");
     expect(d.virtualSizeBytes).toBe(2 * MiB);
     expect(await compareImages(d.qemuUri, d.format, raw2)).toBe(0);
@@ -175,15 +184,17 @@ describe("raw disk bigger than 1 MiB inside the tar", () => {
 });
 
 describe("gzip-compressed disk inside the tar", () => {
-  test("is decompressed into the work directory and probed", async () => {
+  test("is left compressed by readSource (so --print-source inflates nothing), then inflated into the work directory and checked", async () => {
     const ova = await writeOva("gz.ova", [
       { name: "vm.ovf", data: Buffer.from(makeOvf([{ href: "disk.vmdk.gz", compression: "gzip" }])) },
       { name: "disk.vmdk.gz", data: gzipSync(vmdk1) },
     ]);
     const ctx = await newCtx();
     const src = await readOvaSource({ mode: "ova", args: [ova] }, ctx);
-    const d = src.disks[0]!;
-    expect(d.qemuUri.startsWith(ctx.workDir)).toBe(true);
+    expect(src.disks[0]!.image.kind).toBe("gzip");
+    expect(await readdir(ctx.workDir)).toEqual([]);
+    const d = checked((await inflateDisks(src, ctx)).disks[0]!);
+    expect(d.qemuUri).toContain(ctx.workDir);
     expect(d.format).toBe("vmdk");
     expect(await compareImages(d.qemuUri, d.format, raw1)).toBe(0);
   });
@@ -193,7 +204,8 @@ describe("gzip-compressed disk inside the tar", () => {
       { name: "vm.ovf", data: Buffer.from(makeOvf([{ href: "disk.vmdk", compression: "gzip" }])) },
       { name: "disk.vmdk", data: vmdk1 },
     ]);
-    await expectError(readOvaSource({ mode: "ova", args: [ova] }, await newCtx()), "BAD_INPUT", /gzip-compressed but it cannot be decompressed/);
+    const ctx = await newCtx();
+    await expectError(inflateDisks(await readOvaSource({ mode: "ova", args: [ova] }, ctx), ctx), "BAD_INPUT", /gzip-compressed, but it cannot be inflated/);
   });
 });
 
@@ -207,8 +219,17 @@ describe("directory OVA", () => {
     await writeFile(join(root, "export", "vm.mf"), makeManifest([{ name: "vm.ovf", data: Buffer.from(ovf) }, { name: "disks/root.qcow2", data: qcow2 }]));
     const ctx = await newCtx();
     const src = await readOvaSource({ mode: "ova", args: [root] }, ctx);
+    const file = join(root, "export", "disks", "root.qcow2");
     expect(src.disks).toEqual([{
-      index: 0, qemuUri: join(root, "export", "disks", "root.qcow2"), format: "qcow2", displayName: "unpacked:export/disks/root.qcow2", controller: "scsi", virtualSizeBytes: 4 * MiB,
+      index: 0,
+      image: {
+        kind: "checked",
+        qemuUri: `json:${JSON.stringify({ driver: "qcow2", file: { driver: "file", filename: file }, backing: null })}`,
+        format: "qcow2",
+        chain: [{ label: `${root}:export/disks/root.qcow2`, format: "qcow2" }],
+        virtualSizeBytes: 4 * MiB,
+      },
+      displayName: "unpacked:export/disks/root.qcow2", controller: "scsi", virtualSizeBytes: 4 * MiB,
     }]);
     expect(ctx.reporter.lines.filter((l) => l.type === "stage").length).toBe(1);
     expect(existsSync(join(ctx.workDir, "ova"))).toBe(false); // nothing extracted for a directory

@@ -15,8 +15,8 @@ test("renderSource: -i disk style source (no topology, no controller, no removab
     vcpus: 1,
     firmware: "unknown",
     disks: [
-      { index: 0, qemuUri: "/images/fedora-sda", format: "raw", displayName: "/images/fedora-sda" },
-      { index: 1, qemuUri: "/images/data.qcow2", format: "qcow2", displayName: "data.qcow2", controller: "virtio-blk" },
+      { index: 0, image: { kind: "checked", qemuUri: "/images/fedora-sda", format: "raw", chain: [], virtualSizeBytes: 1 }, displayName: "/images/fedora-sda" },
+      { index: 1, image: { kind: "checked", qemuUri: "/images/data.qcow2", format: "qcow2", chain: [], virtualSizeBytes: 1 }, displayName: "data.qcow2", controller: "virtio-blk" },
     ],
     nics: [
       { networkName: "default", vnetType: "network" },

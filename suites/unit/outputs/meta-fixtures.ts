@@ -40,7 +40,7 @@ export function makeInspection(over: Partial<Inspection> = {}): Inspection {
 export function makeSource(over: Partial<Source> = {}): Source {
   return {
     name: "guest", hypervisor: "vmware", memoryBytes: 2 * GiB, vcpus: 1, firmware: "bios",
-    disks: [{ index: 0, qemuUri: "/src/guest-disk1.vmdk", format: "vmdk", displayName: "guest-disk1.vmdk" }],
+    disks: [{ index: 0, image: { kind: "checked", qemuUri: "/src/guest-disk1.vmdk", format: "vmdk", chain: [], virtualSizeBytes: 1 }, displayName: "guest-disk1.vmdk" }],
     nics: [], removableCount: 0,
     ...over,
   };
@@ -67,8 +67,8 @@ export const biosVirtio = (): TargetMeta =>
     makeSource({
       name: "debian12-bios", vcpus: 2, cpuTopology: { sockets: 1, coresPerSocket: 2, threadsPerCore: 1 },
       disks: [
-        { index: 0, qemuUri: "/src/d1.vmdk", format: "vmdk", displayName: "d1.vmdk", controller: "scsi" },
-        { index: 1, qemuUri: "/src/d2.vmdk", format: "vmdk", displayName: "d2.vmdk", controller: "scsi" },
+        { index: 0, image: { kind: "checked", qemuUri: "/src/d1.vmdk", format: "vmdk", chain: [], virtualSizeBytes: 1 }, displayName: "d1.vmdk", controller: "scsi" },
+        { index: 1, image: { kind: "checked", qemuUri: "/src/d2.vmdk", format: "vmdk", chain: [], virtualSizeBytes: 1 }, displayName: "d2.vmdk", controller: "scsi" },
       ],
       nics: [{ mac: "00:50:56:aa:bb:cc", sourceModel: "vmxnet3", networkName: "VM Network", vnetType: "bridge" }],
     }),
@@ -83,7 +83,7 @@ export const biosNoVirtio = (): TargetMeta =>
   convertFixture(
     makeSource({
       name: "debian12-novirtio", hypervisor: "unknown", firmware: "unknown",
-      disks: [{ index: 0, qemuUri: "/src/nv.img", format: "raw", displayName: "nv.img", controller: "ide" }],
+      disks: [{ index: 0, image: { kind: "checked", qemuUri: "/src/nv.img", format: "raw", chain: [], virtualSizeBytes: 1 }, displayName: "nv.img", controller: "ide" }],
       nics: [{ networkName: "default", vnetType: "network" }],
     }),
     makeInspection(),

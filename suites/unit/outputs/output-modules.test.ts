@@ -29,7 +29,7 @@ afterEach(() => {
 const opts = (over: Partial<OutputOptions> = {}): OutputOptions =>
   ({ mode: "local", storage: dir, format: "raw", allocation: "sparse", compressed: false, qemuBoot: false, ...over });
 const ctx = () => ({ workDir: dir, reporter: new RecordingReporter(), verbose: false });
-const twoDisks = makeSource({ name: "g", disks: [0, 1].map((i) => ({ index: i, qemuUri: `/s${i}`, format: "raw" as const, displayName: `s${i}` })) });
+const twoDisks = makeSource({ name: "g", disks: [0, 1].map((i) => ({ index: i, image: { kind: "checked", qemuUri: `/s${i}`, format: "raw" as const, chain: [], virtualSizeBytes: 1 }, displayName: `s${i}` })) });
 
 async function errorOf(p: Promise<unknown>): Promise<V2vError> {
   const e = await p.then(() => undefined, (err: unknown) => err);

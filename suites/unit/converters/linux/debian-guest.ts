@@ -139,7 +139,7 @@ export function debianInspection(packages: readonly string[] = []): Inspection {
 export function oneDiskSource(): Source {
   return {
     name: "deb12", hypervisor: "vmware", memoryBytes: 1 << 30, vcpus: 1, firmware: "bios",
-    disks: [{ index: 0, qemuUri: "/tmp/deb12.vmdk", format: "vmdk", displayName: "deb12.vmdk", controller: "scsi" }],
+    disks: [{ index: 0, image: { kind: "checked", qemuUri: "/tmp/deb12.vmdk", format: "vmdk", chain: [], virtualSizeBytes: 1 }, displayName: "deb12.vmdk", controller: "scsi" }],
     nics: [], removableCount: 0,
   };
 }
