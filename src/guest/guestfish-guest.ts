@@ -14,7 +14,11 @@ export class GuestfishGuest implements GuestHandle {
   /** Launch an appliance on these drives (one launch per conversion). */
   static async open(drives: readonly DriveSpec[], opts: SessionOptions = {}): Promise<GuestfishGuest> {
     const s = await GuestfishSession.start(drives, opts);
-    const tmp = await mkdtemp(join(process.env["VIRT_V2V_TMPDIR"] ?? tmpdir(), "v2v-files-"));
+    // Inside the run's work dir when there is one, so the run's cleanup removes it in any case.
+    const tmp = await mkdtemp(join(opts.tmpDir ?? process.env["VIRT_V2V_TMPDIR"] ?? tmpdir(), "v2v-files-")).catch(async (e: unknown) => {
+      await s.kill();
+      throw e;
+    });
     return new GuestfishGuest(s, tmp);
   }
 

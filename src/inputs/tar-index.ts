@@ -3,6 +3,8 @@
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { extract } from "tar-stream";
+import { V2vError, badInput } from "../pipeline/errors.js";
+import { escapeForTerminal, quoteForMessage } from "../pipeline/untrusted.js";
 
 export interface TarMember {
   /** Path inside the archive, as stored (pax and GNU long names applied), without a leading "./". */
@@ -44,31 +46,65 @@ export async function readHead(path: string, length = 512): Promise<Buffer> {
   }
 }
 
-/** Read a small member (an .ovf or .mf) into memory. */
-export async function readMember(tarPath: string, member: TarMember): Promise<Buffer> {
+/** Members of at most this size can be read into memory by readMember (OVF, manifest, certificate). */
+export const READ_MEMBER_MAX_BYTES = 64 * 1024 * 1024;
+
+/** Read a small member (an .ovf or .mf) into memory; BAD_INPUT when it is truncated or too big. */
+export async function readMember(tarPath: string, member: TarMember, maxBytes = READ_MEMBER_MAX_BYTES): Promise<Buffer> {
+  const label = `${escapeForTerminal(tarPath)}: member ${quoteForMessage(member.name)}`;
+  if (member.sizeBytes > maxBytes) throw badInput(`${label} is ${member.sizeBytes} bytes, more than the ${maxBytes} read into memory; the OVA is corrupt or crafted`);
   const fh = await open(tarPath, "r");
   try {
     const buf = Buffer.alloc(member.sizeBytes);
     const { bytesRead } = await fh.read(buf, 0, member.sizeBytes, member.dataOffset);
-    if (bytesRead !== member.sizeBytes) throw new Error(`${tarPath}: member ${member.name} is truncated`);
+    if (bytesRead !== member.sizeBytes) throw badInput(`${label} is truncated; the OVA is incomplete, download it again`);
     return buf;
   } finally {
     await fh.close();
   }
 }
 
+/** Bounds on what an archive may hold; an OVA has a handful of members with short names. */
+export const TAR_LIMITS = {
+  members: 10_000,
+  /** UTF-8 bytes of a member name (pax and GNU long names included). */
+  nameBytes: 4096,
+} as const;
+
 /**
- * Index a tar file. Throws (a plain Error from tar-stream or from here) when it is not a valid
- * tar or is truncated; callers turn that into a BAD_INPUT naming the file.
+ * Index a tar file. Resolves with its members, or throws V2vError BAD_INPUT naming the file (not
+ * a tar, truncated, corrupt, a member name with NUL or over 4096 bytes, too many members). Reads
+ * only headers: members of 1 MiB or more are skipped by reopening the file after them, so memory
+ * stays bounded by tar-stream's own header limit, whatever the archive holds.
  */
 export async function indexTar(tarPath: string): Promise<TarMember[]> {
-  const { size: fileSize } = await stat(tarPath);
-  const members: TarMember[] = [];
-  let base: number | undefined = 0;
-  while (base !== undefined && base < fileSize) {
-    base = await scanSegment(tarPath, base, fileSize, members);
+  const file = escapeForTerminal(tarPath);
+  try {
+    const { size: fileSize } = await stat(tarPath);
+    const members: TarMember[] = [];
+    let base: number | undefined = 0;
+    while (base !== undefined && base < fileSize) {
+      base = await scanSegment(tarPath, base, fileSize, members);
+    }
+    return members;
+  } catch (e) {
+    if (e instanceof V2vError) throw e;
+    const why = escapeForTerminal((e instanceof Error ? e.message : String(e)).slice(0, 200));
+    throw badInput(`${file}: not a readable tar archive (${why}); the OVA is corrupt or truncated, download it again`, e);
   }
-  return members;
+}
+
+function checkMemberName(name: string, tarPath: string, count: number): void {
+  const file = escapeForTerminal(tarPath);
+  if (count > TAR_LIMITS.members) {
+    throw badInput(`${file}: the tar archive has more than ${TAR_LIMITS.members} members; an OVA has a few, the file is corrupt or crafted`);
+  }
+  if (name.includes("\0")) {
+    throw badInput(`${file}: tar member ${count} has a name with a NUL character (${quoteForMessage(name)}); the OVA is corrupt or crafted`);
+  }
+  if (Buffer.byteLength(name, "utf8") > TAR_LIMITS.nameBytes) {
+    throw badInput(`${file}: tar member ${count} has a name longer than ${TAR_LIMITS.nameBytes} bytes (${quoteForMessage(name)}); the OVA is corrupt or crafted`);
+  }
 }
 
 /**
@@ -87,8 +123,9 @@ async function scanSegment(tarPath: string, base: number, fileSize: number, out:
       if (typeof h.byteOffset !== "number") throw new Error("tar-stream did not report member offsets; install tar-stream 3.1 or later");
       const sizeBytes = h.size ?? 0;
       const dataOffset = base + h.byteOffset;
-      if (dataOffset % 512 !== 0 || dataOffset + sizeBytes > fileSize) {
-        throw new Error(`member ${h.name} at offset ${dataOffset} with ${sizeBytes} bytes does not fit in the file: the tar is truncated or corrupt`);
+      checkMemberName(h.name, tarPath, out.length + 1);
+      if (!Number.isSafeInteger(sizeBytes) || sizeBytes < 0 || dataOffset % 512 !== 0 || dataOffset + sizeBytes > fileSize) {
+        throw badInput(`${escapeForTerminal(tarPath)}: tar member ${quoteForMessage(h.name)} at offset ${dataOffset} with ${sizeBytes} bytes does not fit in the file (${fileSize} bytes): the tar is truncated or corrupt, download the OVA again`);
       }
       const type = h.type === "file" || h.type === "contiguous-file" ? "file" : h.type === "directory" ? "directory" : "other";
       out.push({ name: h.name.replace(/^(\.\/)+/, ""), type, dataOffset, sizeBytes });

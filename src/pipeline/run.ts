@@ -6,9 +6,10 @@ import { GuestfishGuest } from "../guest/guestfish-guest.js";
 import { inspectGuest } from "../guest/inspect.js";
 import { renderSource } from "../inputs/print-source.js";
 import { buildTargetMeta, targetName } from "../outputs/target-meta.js";
-import { copyDisks, removeTargetDisks } from "./copy.js";
+import { copyDisks } from "./copy.js";
 import { checkFreeSpace } from "./free-space.js";
 import type { Reporter } from "./messages.js";
+import { acquireOutputLock } from "./output-lock.js";
 import { createOverlays } from "./overlay.js";
 import { INPUTS, OUTPUTS, pickConverter } from "./registry.js";
 import { StageTimer, type StageTiming } from "./stage-timer.js";
@@ -32,10 +33,17 @@ export async function runConversion(opts: RunOptions, reporter: Reporter): Promi
   const output = OUTPUTS[opts.output.mode];
   await output.validate(opts.output);
 
-  const work = await makeWorkDir();
+  // -os DIR/.v2v.lock: one run per directory; it lists every file this run creates there, and a
+  // failed or interrupted run removes exactly those (a stale lock's are removed by the next run).
+  const outputLock = opts.output.storage && !opts.printSource ? await acquireOutputLock(opts.output.storage, timer) : undefined;
+  const unfinishedOutput = onCleanup("remove what this run wrote in -os", async () => outputLock?.abandon());
+  const work = await makeWorkDir(timer).catch(async (e: unknown) => {
+    await unfinishedOutput.run();
+    throw e;
+  });
   const ctx: StageContext = { workDir: work.path, reporter: timer, verbose: opts.verbose };
   // Removers for what a failed run must not leave behind; dismissed once the thing is finished.
-  const onFailure: CleanupHandle[] = [];
+  const onFailure: CleanupHandle[] = [unfinishedOutput];
   try {
     timer.stage(`Setting up the source: -i ${opts.input.mode} ${opts.input.args.join(" ")}`);
     const source = await input.readSource(opts.input, ctx);
@@ -44,14 +52,12 @@ export async function runConversion(opts: RunOptions, reporter: Reporter): Promi
 
     const name = targetName(source, opts.output);
     const plan = await output.plan(name, source, opts.output);
-    const unfinishedTargets = onCleanup("remove unfinished target disks", () => removeTargetDisks(plan.diskPaths));
-    onFailure.push(unfinishedTargets);
 
     timer.stage("Opening the source");
     const overlays = await createOverlays(source, work.path);
     const g = await GuestfishGuest.open(
       overlays.map((o) => ({ path: o.path, format: "qcow2" as const })),
-      { trace: opts.trace, smp: 2, memoryMiB: 2048, onLog: opts.trace ? (l) => timer.info(l) : undefined },
+      { trace: opts.trace, smp: 2, memoryMiB: 2048, tmpDir: work.path, onLog: opts.trace ? (l) => timer.info(l) : undefined },
     );
     const applianceCleanup = onCleanup("stop the libguestfs appliance", () => g.session.kill());
     onFailure.push(applianceCleanup);
@@ -90,7 +96,8 @@ export async function runConversion(opts: RunOptions, reporter: Reporter): Promi
 
     timer.stage("Creating output metadata");
     const metaFiles = await output.finalize(meta, opts.output, ctx);
-    unfinishedTargets.dismiss();
+    unfinishedOutput.dismiss();
+    await outputLock?.release();
 
     timer.stage("Finishing off");
     const disks = plan.diskPaths.filter((p): p is string => p !== undefined);
@@ -100,6 +107,7 @@ export async function runConversion(opts: RunOptions, reporter: Reporter): Promi
     throw e;
   } finally {
     await work.remove();
+    await outputLock?.release(); // --print-source, or after a failure: the files are gone already
   }
 }
 

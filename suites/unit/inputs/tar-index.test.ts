@@ -1,7 +1,9 @@
 import { mkdir, open, readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { pack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { indexTar, isTarHeader, readHead, readMember, type TarMember } from "../../../src/inputs/tar-index.js";
+import { TAR_LIMITS, indexTar, isTarHeader, readHead, readMember, type TarMember } from "../../../src/inputs/tar-index.js";
+import { V2vError } from "../../../src/pipeline/errors.js";
 import { run } from "../../../src/host/exec.js";
 import { makeTempDir, packTar, type TarEntry } from "./ova-fixtures.js";
 
@@ -35,6 +37,26 @@ async function expectOffsetsRight(tarPath: string, members: readonly TarMember[]
     expect(m.sizeBytes).toBe(entries[i]!.data.length);
     expect((await readAt(tarPath, m.dataOffset, m.sizeBytes)).equals(entries[i]!.data)).toBe(true);
   }
+}
+
+async function expectBadInput(p: Promise<unknown>, text: RegExp): Promise<void> {
+  const e = await p.then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(V2vError);
+  expect((e as V2vError).code).toBe("BAD_INPUT");
+  expect((e as V2vError).message).toMatch(text);
+  expect((e as V2vError).message).not.toMatch(/[\x00-\x1f]/);
+}
+
+/** A one-member tar whose name travels in a pax header, so it can hold any byte (tar-stream's pack). */
+async function paxTar(name: string): Promise<Buffer> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  p.on("data", (c) => { chunks.push(c as Buffer); });
+  const ended = new Promise<void>((resolve) => p.on("end", () => resolve()));
+  p.entry({ name, size: 1, pax: {} }, Buffer.from("x"));
+  p.finalize();
+  await ended;
+  return Buffer.concat(chunks);
 }
 
 const LONG = `folder/${"very-long-name-".repeat(9)}disk.vmdk`; // > 100 chars: pax or GNU long name
@@ -78,14 +100,43 @@ describe("indexTar", () => {
     const notTar = join(dir, "notes.ova");
     await writeFile(notTar, "just some text\n".repeat(100));
     expect(isTarHeader(await readHead(notTar))).toBe(false);
-    await expect(indexTar(notTar)).rejects.toThrow();
+    await expectBadInput(indexTar(notTar), /notes\.ova: not a readable tar archive \(.*\); the OVA is corrupt or truncated, download it again$/);
   });
 
-  test("a truncated tar is refused", async () => {
+  test("a truncated tar is refused with BAD_INPUT (inside a small member, and inside a skipped big one)", async () => {
     const tar = join(dir, "cut.ova");
     await packTar(tar, entries);
     await truncate(tar, 1024 * 1024);
-    await expect(indexTar(tar)).rejects.toThrow(/truncated|end of data/i);
+    await expectBadInput(indexTar(tar), /cut\.ova: tar member "vm-disk1\.vmdk" at offset 1536 with 2097252 bytes does not fit in the file \(1048576 bytes\)/);
+    await truncate(tar, 1000);
+    await expectBadInput(indexTar(tar), /truncated/);
+  });
+
+  test("a missing file is BAD_INPUT too", async () => {
+    await expectBadInput(indexTar(join(dir, "absent.ova")), /absent\.ova: not a readable tar archive \(ENOENT/);
+  });
+
+  test("member names with NUL or over 4096 bytes are refused, escaped", async () => {
+    const nul = join(dir, "nul.ova");
+    await writeFile(nul, await paxTar("d/a\0b\x1b.vmdk"));
+    await expectBadInput(indexTar(nul), /tar member 1 has a name with a NUL character \("d\/a\\u0000b\\u001b\.vmdk"\)/);
+    const long = join(dir, "long.ova");
+    await packTar(long, [{ name: "n".repeat(TAR_LIMITS.nameBytes + 1), data: Buffer.from("x") }]);
+    await expectBadInput(indexTar(long), /tar member 1 has a name longer than 4096 bytes/);
+  });
+
+  test("more than 10000 members are refused", async () => {
+    const tar = join(dir, "many.ova");
+    await packTar(tar, Array.from({ length: TAR_LIMITS.members + 1 }, (_, i) => ({ name: `m${i}`, data: Buffer.alloc(0) })));
+    await expectBadInput(indexTar(tar), /more than 10000 members/);
+  });
+
+  test("readMember refuses a member bigger than its bound and a truncated one", async () => {
+    const tar = join(dir, "small.ova");
+    await packTar(tar, entries.slice(0, 1));
+    const [ovf] = await indexTar(tar);
+    await expectBadInput(readMember(tar, ovf!, 4), /member "vm\.ovf" is 12 bytes, more than the 4 read into memory/);
+    await expectBadInput(readMember(tar, { ...ovf!, dataOffset: 1_000_000 }), /member "vm\.ovf" is truncated/);
   });
 
   test("isTarHeader checks the checksum, not only the magic", async () => {
