@@ -7,7 +7,7 @@ import { parseArgs, type ParseResult } from "./cli/parse-args.js";
 import { formatError, JsonReporter, TextReporter } from "./cli/reporter.js";
 import { formatVersion } from "./cli/version.js";
 import { runCleanups } from "./host/cleanup.js";
-import { killChildren, setTraceHook } from "./host/exec.js";
+import { setTraceHook, stopChildren } from "./host/exec.js";
 import { V2vError } from "./pipeline/errors.js";
 import { CONVERTERS } from "./pipeline/registry.js";
 import { runConversion } from "./pipeline/run.js";
@@ -42,17 +42,25 @@ async function main(argv: readonly string[]): Promise<number> {
     : new TextReporter(process.stdout, process.stderr, { quiet: o.quiet, verbose: o.verbose, isTTY: Boolean(process.stdout.isTTY) });
   if (o.trace) setTraceHook((cmd) => process.stderr.write(`+ ${cmd.join(" ")}\n`));
 
+  // The first SIGINT/SIGTERM ends the run; later ones are ignored (not fatal) so that a second
+  // Ctrl-C cannot cut the cleanup short and leave files or an appliance behind.
   const interrupted = new Promise<never>((_, reject) => {
-    const stop = (sig: string): void => reject(new V2vError("INTERRUPTED", `interrupted by ${sig}; temporary files and unfinished output were removed`));
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
+    let seen = false;
+    const stop = (sig: string): void => {
+      if (seen) return;
+      seen = true;
+      reject(new V2vError("INTERRUPTED", `interrupted by ${sig}; temporary files and unfinished output were removed`));
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
   });
   try {
     const result = await Promise.race([runConversion(o, reporter), interrupted]);
     if (result.printedSource !== undefined) process.stdout.write(result.printedSource);
     return 0;
   } catch (e) {
-    killChildren();
+    // Children first (and wait for them), so that no tool writes a file after it was removed.
+    await stopChildren();
     await runCleanups();
     const f = formatError(e, { machineReadable: o.machineReadable, verbose: o.verbose });
     process.stderr.write(f.stderr);

@@ -2,11 +2,20 @@
 // only file that speaks guestfish. Every command runs with guestfish's "-" prefix so that a
 // failing command does not end the server; the server's stderr goes to a log file, and any
 // "libguestfs: error:" line a command adds there is turned into a GuestfsError.
-import { mkdtemp, open, readFile, rm } from "node:fs/promises";
+//
+// Every session has its own directory, which is also the server's LIBGUESTFS_TMPDIR, so all of
+// libguestfs's temporary files live there, and every process of the session (the server, the
+// appliance's qemu, libguestfs's recovery process) carries that path in its environment: that
+// is how a session is stopped completely, even one left by a v2v run that was killed outright.
+import { mkdtemp, open, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { detectAccel } from "../host/accel.js";
+import { onCleanup, type CleanupHandle } from "../host/cleanup.js";
 import { CommandError, run, runAllowFail } from "../host/exec.js";
+import {
+  findProcessesByEnv, identifyProcess, terminateProcesses, waitGone, type ProcessIdentity,
+} from "../host/processes.js";
 import { V2vError } from "../pipeline/errors.js";
 
 export interface DriveSpec {
@@ -25,6 +34,61 @@ export interface SessionOptions {
   readonly memoryMiB?: number;
   /** Appliance vCPUs. */
   readonly smp?: number;
+  /**
+   * The run's work directory: the session's own directory (and so every libguestfs temporary
+   * file) goes inside it. Default $VIRT_V2V_TMPDIR, else the system's tmpdir.
+   */
+  readonly tmpDir?: string;
+}
+
+/** In a session directory: the server's pid and start time, as JSON. */
+export const SERVER_FILE = "guestfish-server.json";
+
+/** Pure: a server record's identity, or undefined for anything else. */
+export function parseServerRecord(text: string): ProcessIdentity | undefined {
+  try {
+    const j = JSON.parse(text) as Record<string, unknown>;
+    const { pid, startTime } = j;
+    if (Number.isSafeInteger(pid) && (pid as number) > 0 && Number.isSafeInteger(startTime)) {
+      return { pid: pid as number, startTime: startTime as number };
+    }
+  } catch {
+    /* not a record */
+  }
+  return undefined;
+}
+
+/** The servers recorded in `dir` and in its subdirectories (session directories inside a work dir). */
+async function recordedServers(dir: string): Promise<ProcessIdentity[]> {
+  const dirs = [dir];
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (e.isDirectory()) dirs.push(join(dir, e.name));
+  }
+  const ids: ProcessIdentity[] = [];
+  for (const d of dirs) {
+    const id = parseServerRecord(await readFile(join(d, SERVER_FILE), "utf8").catch(() => ""));
+    if (id) ids.push(id);
+  }
+  return ids;
+}
+
+/**
+ * Stop every guestfish server whose session directory is `dir` or lies under it, then whatever
+ * else of those sessions still runs (qemu, the recovery process). The server goes first, so that
+ * libguestfs's recovery process stops qemu; qemu is killed here if it outlives that. Returns
+ * the processes that were running.
+ */
+export async function stopGuestfishUnder(dir: string): Promise<ProcessIdentity[]> {
+  const marked = (): Promise<ProcessIdentity[]> =>
+    findProcessesByEnv("LIBGUESTFS_TMPDIR", (v) => v === dir || v.startsWith(`${dir}/`));
+  const servers = await recordedServers(dir);
+  const before = [...servers, ...(await marked())];
+  await terminateProcesses(servers);
+  const rest = await marked();
+  // Give the recovery process its usual second to stop qemu before doing it ourselves.
+  if (rest.length > 0 && !(await waitGone(rest, 2500))) await terminateProcesses(await marked());
+  const seen = new Map(before.map((p) => [p.pid, p]));
+  return [...seen.values()];
 }
 
 /** The generic "how to debug" advice libguestfs appends to errors; the real cause is elsewhere. */
@@ -82,6 +146,8 @@ export class GuestfishSession {
     private readonly dir: string,
     private readonly env: Record<string, string>,
     private readonly opts: SessionOptions,
+    /** Stops the server and its qemu and removes the directory; registered before the launch. */
+    private readonly stopper: CleanupHandle,
   ) {}
 
   get logPath(): string {
@@ -91,21 +157,33 @@ export class GuestfishSession {
   /** Start the server, add the drives and launch the appliance (~20 s under TCG). */
   static async start(drives: readonly DriveSpec[], opts: SessionOptions = {}): Promise<GuestfishSession> {
     const env = await libguestfsEnv();
-    const dir = await mkdtemp(join(process.env["VIRT_V2V_TMPDIR"] ?? tmpdir(), "v2v-guestfish-"));
+    const dir = await mkdtemp(join(opts.tmpDir ?? process.env["VIRT_V2V_TMPDIR"] ?? tmpdir(), "v2v-guestfish-"));
+    env["LIBGUESTFS_TMPDIR"] = dir;
+    // Registered before the server exists: an interrupt during the launch, before a session
+    // object is returned to anyone, must still stop the server and its qemu.
+    const stopper = onCleanup(`stop the guestfish server of ${dir}`, async () => {
+      await stopGuestfishUnder(dir);
+      await rm(dir, { recursive: true, force: true });
+    });
     const argv = ["guestfish", "--listen", ...(opts.trace ? ["-x"] : [])];
     const out = join(dir, "listen.out");
     try {
       await run(argv, { env, timeoutMs: 60_000, stdoutFile: out, stderrFile: join(dir, "guestfish.log") });
     } catch (e) {
       const log = await readFile(join(dir, "guestfish.log"), "utf8").catch(() => "");
-      await rm(dir, { recursive: true, force: true });
+      await stopper.run();
       throw new GuestfsError("start", log.trim() || String(e));
     }
-    const m = /GUESTFISH_PID=(\d+)/.exec(await readFile(out, "utf8"));
-    if (!m) throw new GuestfsError("start", "guestfish --listen did not print its PID");
-    const s = new GuestfishSession(Number(m[1]), dir, env, opts);
+    const m = /GUESTFISH_PID=(\d+)/.exec(await readFile(out, "utf8").catch(() => ""));
+    const server = m ? await identifyProcess(Number(m[1])) : undefined;
+    if (!server) {
+      await stopper.run();
+      throw new GuestfsError("start", m ? `the guestfish server (pid ${m[1]}) exited at once; see ${dir}` : "guestfish --listen did not print its PID");
+    }
+    const s = new GuestfishSession(server.pid, dir, env, opts, stopper);
     liveServers.add(s.pid);
     try {
+      await writeFile(join(dir, SERVER_FILE), `${JSON.stringify(server)}\n`, { flag: "wx" });
       for (const d of drives) await s.cmd("add-drive", d.path, ...driveOptions(d));
       if (opts.memoryMiB) await s.cmd("set-memsize", String(opts.memoryMiB));
       if (opts.smp) await s.cmd("set-smp", String(opts.smp));
@@ -189,21 +267,17 @@ export class GuestfishSession {
       await this.cmd("shutdown");
       await runAllowFail(["guestfish", `--remote=${this.pid}`, "--", "exit"], { env: this.env, timeoutMs: 30_000 });
     } finally {
-      this.closed = true;
       await this.kill();
-      await rm(this.dir, { recursive: true, force: true });
     }
   }
 
-  /** Kill the server (and with it qemu) without a clean shutdown: for timeouts and interrupts. */
+  /**
+   * Stop the server and everything it started (qemu included) without a clean shutdown, and
+   * remove the session directory: for timeouts, failures and interrupts. Safe to call twice.
+   */
   async kill(): Promise<void> {
     this.closed = true;
     liveServers.delete(this.pid);
-    try {
-      process.kill(this.pid, "SIGTERM");
-    } catch {
-      /* already gone */
-    }
-    await rm(this.dir, { recursive: true, force: true });
+    await this.stopper.run();
   }
 }

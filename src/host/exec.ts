@@ -2,6 +2,7 @@
 // on every call, and failures turned into a CommandError naming the command, exit code and stderr.
 import { closeSync, openSync } from "node:fs";
 import { execa, type ResultPromise } from "execa";
+import { isShuttingDown } from "./cleanup.js";
 
 export interface ExecOptions {
   /** Milliseconds before the process is killed (SIGTERM, then SIGKILL after 5 s). Default 10 min. */
@@ -56,6 +57,9 @@ export const setTraceHook = (hook: ((argv: readonly string[]) => void) | undefin
 function start(argv: readonly string[], opts: ExecOptions): ResultPromise {
   const [file, ...args] = argv;
   if (!file) throw new Error("run: empty argv");
+  // The run is being torn down (interrupt, failure): starting a tool now could leave a file or a
+  // process behind after the removers ran.
+  if (isShuttingDown()) throw new CommandError(argv, { stderr: "not started: v2v is stopping", timedOut: false });
   traceHook?.(argv);
   // Files are opened here and handed to the child as plain descriptors: with execa's {file}
   // targets the parent pipes the output itself and waits until every holder of the pipe exits,
@@ -84,6 +88,23 @@ export function killChildren(): void {
 }
 
 process.on("exit", killChildren);
+
+/**
+ * Kill every child still running and wait until they have exited (SIGKILL after graceMs), so
+ * that none of them writes a file after the caller removed it.
+ */
+export async function stopChildren(graceMs = 5000): Promise<void> {
+  const children = [...liveChildren];
+  for (const c of children) c.kill("SIGTERM");
+  const all = Promise.allSettled(children);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((r) => { timer = setTimeout(() => r("late"), graceMs); });
+  if ((await Promise.race([all, late])) === "late") {
+    for (const c of children) c.kill("SIGKILL");
+    await Promise.race([all, new Promise((r) => setTimeout(r, 2000))]);
+  }
+  clearTimeout(timer);
+}
 
 function spawnWith(file: string, args: readonly string[], opts: ExecOptions, outFd: number | undefined, errFd: number | undefined): ResultPromise {
   const child = spawnChild(file, args, opts, outFd, errFd);

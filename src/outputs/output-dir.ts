@@ -1,8 +1,10 @@
-// What -o local, -o qemu and -o json share: -os DIR checks, NAME-sdX planning, atomic metadata writes.
+// What -o local, -o qemu and -o json share: -os DIR checks, planning every name a run may write
+// (refused when any exists), and metadata written under a temporary name and linked into place.
 import { constants } from "node:fs";
-import { access, chmod, lstat, rename, rm, stat, writeFile } from "node:fs/promises";
+import { access, chmod, lstat, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { V2vError, badOption } from "../pipeline/errors.js";
+import { createExclusive, outputFileError, partialName, publishFile } from "../pipeline/output-files.js";
 import type { TargetPlan } from "../pipeline/stages.js";
 import type { OutputOptions, Source } from "../pipeline/types.js";
 import { targetDiskFileName } from "./disk-names.js";
@@ -65,9 +67,25 @@ export function checkTargetName(name: string): void {
 
 const pathExists = (path: string): Promise<boolean> => lstat(path).then(() => true, () => false);
 
+/** The temporary name a metadata file is written under before it is linked into place. */
+export const metadataTempName = (path: string): string => join(dirname(path), `.${basename(path)}.tmp`);
+
 /**
- * DIR/NAME-sdX for every source disk, after checking that none of them, nor the metadata files,
- * exist already (a dangling symlink counts as existing). Throws OUTPUT naming the first clash.
+ * Pure: every file name (relative to -os) a run may create: each disk and its `.part`, the
+ * metadata file and its temporary name, and the output's own extra files (UEFI vars, boot log).
+ * The lock (.v2v.lock) is not here: it is checked, and cleared when stale, by output-lock.ts.
+ */
+export function plannedFileNames(
+  mode: DirOutputMode, name: string, diskIndexes: readonly number[], extraFiles: readonly string[] = [],
+): string[] {
+  const disks = diskIndexes.map((i) => targetDiskFileName(name, i));
+  const meta = metadataFileName(mode, name);
+  return [...disks.flatMap((d) => [d, partialName(d)]), meta, basename(metadataTempName(meta)), ...extraFiles];
+}
+
+/**
+ * DIR/NAME-sdX for every source disk, after checking that nothing exists at any name the run
+ * may write (a dangling symlink counts as existing). Throws OUTPUT naming the first clash.
  */
 export async function planDirOutput(
   mode: DirOutputMode, name: string, source: Source, opts: OutputOptions, extraFiles: readonly string[] = [],
@@ -76,8 +94,8 @@ export async function planDirOutput(
   if (!opts.storage) throw badOption(`-o ${mode}: -os DIR is required: the directory for the disks and ${metadataFileName(mode, "NAME")}`);
   const dir = resolve(opts.storage);
   const diskPaths = source.disks.map((d) => join(dir, targetDiskFileName(name, d.index)));
-  const others = [metadataFileName(mode, name), ...extraFiles].map((f) => join(dir, f));
-  for (const path of [...diskPaths, ...others]) {
+  for (const f of plannedFileNames(mode, name, source.disks.map((d) => d.index), extraFiles)) {
+    const path = join(dir, f);
     if (await pathExists(path)) {
       throw new V2vError("OUTPUT", `-o ${mode}: ${path} exists; remove it or choose another -os / -on`);
     }
@@ -85,16 +103,19 @@ export async function planDirOutput(
   return { diskPaths };
 }
 
-/** Write a file under a temporary name in the same directory, then rename it into place. */
+/**
+ * Write a file under a temporary name in the same directory (created with O_EXCL), then link it
+ * to its name, which fails rather than replace a file that appeared meanwhile.
+ */
 export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+  const tmp = metadataTempName(path);
+  await createExclusive(tmp, content, mode);
   try {
-    await writeFile(tmp, content, { mode, flag: "wx" });
     await chmod(tmp, mode); // writeFile's mode is filtered by the umask
-    await rename(tmp, path);
+    await publishFile(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
-    throw new V2vError("OUTPUT", `could not write ${path}: ${(e as Error).message}; check the -os directory`, { cause: e });
+    throw outputFileError(path, e);
   }
 }
 

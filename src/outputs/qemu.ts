@@ -6,6 +6,8 @@ import { readVersion } from "../cli/version.js";
 import { detectAccel } from "../host/accel.js";
 import { run } from "../host/exec.js";
 import { V2vError } from "../pipeline/errors.js";
+import { createExclusive, outputFileError } from "../pipeline/output-files.js";
+import { forgetCreating, noteCreating } from "../pipeline/output-lock.js";
 import type { OutputModule, StageContext } from "../pipeline/stages.js";
 import type { TargetMeta } from "../pipeline/types.js";
 import { metadataFileName, planDirOutput, requireOvmf, validateDirOutput, writeFileAtomic } from "./output-dir.js";
@@ -17,21 +19,27 @@ export const varsFileName = (name: string): string => `${name}-VARS.fd`;
 /** Where --qemu-boot sends the script's output. */
 export const bootLogFileName = (name: string): string => `${name}-qemu.log`;
 
-/** Copy the OVMF variable template for this guest; refuses to replace an existing file. */
+/** Copy the OVMF variable template for this guest; refuses to replace an existing file (or symlink). */
 async function copyVarsTemplate(template: string, dest: string): Promise<void> {
+  await noteCreating(dest);
   try {
     await copyFile(template, dest, constants.COPYFILE_EXCL);
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") await forgetCreating(dest);
+    if (code === "EEXIST" || code === "ENOSPC") throw outputFileError(dest, e);
     throw new V2vError("OUTPUT", `-o qemu: could not copy the UEFI variable store ${template} to ${dest}: ${(e as Error).message}`, { cause: e });
   }
 }
 
 /**
  * Start the script in its own session, detached: it keeps running after v2v exits. `sh` only sets
- * up the redirection and execs the script, so our pipe closes at once and run() returns.
+ * up the redirection and execs the script, so our pipe closes at once and run() returns. The log
+ * is created here first (O_EXCL), and the shell appends to it, so it never follows a planted link.
  */
 async function startInBackground(script: string, log: string, ctx: StageContext): Promise<void> {
-  await run(["setsid", "-f", "sh", "-c", 'exec "$0" >"$1" 2>&1 </dev/null', script, log], { timeoutMs: 30_000 });
+  await createExclusive(log);
+  await run(["setsid", "-f", "sh", "-c", 'exec "$0" >>"$1" 2>&1 </dev/null', script, log], { timeoutMs: 30_000 });
   ctx.reporter.info(`started ${script} in the background; its output goes to ${log}`);
 }
 
@@ -40,7 +48,8 @@ export const qemuOutput: OutputModule = {
   validate: (opts) => validateDirOutput("qemu", opts),
   async plan(targetName, source, opts) {
     if (source.firmware === "uefi") await requireOvmf("qemu");
-    return planDirOutput("qemu", targetName, source, opts, [varsFileName(targetName)]);
+    const extra = [varsFileName(targetName), ...(opts.qemuBoot ? [bootLogFileName(targetName)] : [])];
+    return planDirOutput("qemu", targetName, source, opts, extra);
   },
   async finalize(meta: TargetMeta, opts, ctx) {
     const dir = resolve(opts.storage ?? ".");

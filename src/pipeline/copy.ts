@@ -1,12 +1,28 @@
-// Copy the converted overlays to the target. Each disk is written under a ".part" name and only
-// renamed once every disk is complete, so an interrupted run never leaves a disk that looks done.
-import { rename, rm } from "node:fs/promises";
+// Copy the converted overlays to the target. Each disk is written under a ".part" name that v2v
+// creates itself (O_EXCL, recorded in the -os lock) before qemu-img writes it, and only linked to
+// its final name once every disk is complete, so an interrupted run never leaves a disk that
+// looks done, and never replaces a file it did not create.
+import { dirname } from "node:path";
+import { CommandError } from "../host/exec.js";
 import { convertImage } from "../host/qemu-img.js";
+import { V2vError } from "./errors.js";
 import type { Reporter } from "./messages.js";
+import { createExclusive, partialName, publishFile } from "./output-files.js";
 import type { Overlay } from "./overlay.js";
 import type { OutputOptions } from "./types.js";
 
-export const partialName = (path: string): string => `${path}.part`;
+export { partialName };
+
+/** Pure: qemu-img's failure turned into NO_SPACE when the target filesystem filled up. */
+export function copyError(e: unknown, target: string, which: string): unknown {
+  const text = e instanceof CommandError ? `${e.message}\n${e.stderrTail}` : e instanceof Error ? e.message : "";
+  if (!/No space left on device|Disk quota exceeded/i.test(text)) return e;
+  return new V2vError(
+    "NO_SPACE",
+    `no space left on device in -os ${dirname(target)} while copying disk ${which}; free space there or choose another -os`,
+    { cause: e },
+  );
+}
 
 export async function copyDisks(
   overlays: readonly Overlay[],
@@ -19,22 +35,19 @@ export async function copyDisks(
     const target = diskPaths[ov.index];
     if (target === undefined) continue;
     reporter.stage(`Copying disk ${i + 1}/${n}`);
-    await convertImage(ov.path, "qcow2", partialName(target), {
-      format: opts.format,
-      preallocated: opts.allocation === "preallocated",
-      compressed: opts.compressed,
-      onProgress: (p) => reporter.progress(p),
-    });
+    const part = partialName(target);
+    await createExclusive(part);
+    try {
+      await convertImage(ov.path, "qcow2", part, {
+        format: opts.format,
+        preallocated: opts.allocation === "preallocated",
+        compressed: opts.compressed,
+        onProgress: (p) => reporter.progress(p),
+      });
+    } catch (e) {
+      throw copyError(e, target, `${i + 1}/${n}`);
+    }
     reporter.progress(100);
   }
-  for (const target of diskPaths) if (target !== undefined) await rename(partialName(target), target);
-}
-
-/** Remove whatever a failed run wrote for these disks, finished or not. */
-export async function removeTargetDisks(diskPaths: readonly (string | undefined)[]): Promise<void> {
-  for (const p of diskPaths) {
-    if (p === undefined) continue;
-    await rm(partialName(p), { force: true });
-    await rm(p, { force: true });
-  }
+  for (const target of diskPaths) if (target !== undefined) await publishFile(partialName(target), target);
 }
