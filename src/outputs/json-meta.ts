@@ -1,4 +1,5 @@
 // Pure: render a TargetMeta as the JSON document of -o json (NAME.json), keys in a fixed order.
+// Values reach the text only through JSON.stringify, which escapes whatever they hold (hostile-values.test.ts).
 import type { TargetMeta } from "../pipeline/types.js";
 
 export interface JsonMetaOptions {

@@ -7,8 +7,10 @@
 //                      so the default is what host/accel.ts found to really work.)
 //   V2V_HEADLESS=1     no display window; the guest's first serial port on stdio.
 // The guest sees the same devices either way; only the display backend differs.
+import { isAbsolute } from "node:path";
 import type { Accel } from "../host/accel.js";
 import type { TargetDisk, TargetMeta, TargetNicModel } from "../pipeline/types.js";
+import { escapeForTerminal } from "../pipeline/untrusted.js";
 
 export interface QemuScriptOptions {
   readonly version: string;
@@ -26,6 +28,18 @@ export function shellQuote(s: string): string {
 /** Escape a value inside a qemu option string, where ',' separates keys (a literal comma is ',,'). */
 export const qemuOptValue = (s: string): string => s.replace(/,/g, ",,");
 
+/**
+ * A host path as a qemu option value. Only absolute paths: qemu reads "nbd:...", "json:..." and
+ * other "PROTOCOL:" prefixes as protocols, which an absolute path can never start with.
+ */
+function qemuPathValue(path: string, what: string): string {
+  if (!isAbsolute(path)) throw new Error(`renderQemuScript: ${what} ${JSON.stringify(path)} is not an absolute path`);
+  return qemuOptValue(path);
+}
+
+/** The only MAC shape that may reach `-device ...,mac=` (inputs normalise MACs; this is the last check). */
+const CANONICAL_MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/i;
+
 const NIC_DEVICE: Readonly<Record<TargetNicModel, string>> = { "virtio-net": "virtio-net-pci", e1000: "e1000", rtl8139: "rtl8139" };
 
 /** q35's built-in AHCI controller is "ide" with 6 ports; further disks go on added AHCI controllers. */
@@ -35,7 +49,7 @@ const AHCI_PORTS = 6;
 export function diskArgs(d: TargetDisk, position: number): string[][] {
   if (d.path === undefined) throw new Error(`renderQemuScript: disk ${d.index} has no target path`);
   const id = `drive-${position}`;
-  const drive = ["-drive", `file=${qemuOptValue(d.path)},format=${d.format},if=none,id=${id},media=disk`];
+  const drive = ["-drive", `file=${qemuPathValue(d.path, `disk ${d.index}'s path`)},format=${d.format},if=none,id=${id},media=disk`];
   const boot = `bootindex=${position + 1}`;
   switch (d.bus) {
     case "virtio-blk":
@@ -57,7 +71,8 @@ export function diskArgs(d: TargetDisk, position: number): string[][] {
 export function qemuArgs(meta: TargetMeta, uefi: QemuScriptOptions["uefi"]): string[][] {
   const lines: string[][] = [
     ["-no-user-config", "-nodefaults"],
-    ["-name", qemuOptValue(meta.name)],
+    // "guest=" is explicit: a bare value with "=" in it would be read as a key by qemu.
+    ["-name", `guest=${qemuOptValue(meta.name)}`],
     ["-machine", meta.machine],
     ["-m", String(Math.ceil(meta.memoryBytes / (1024 * 1024)))],
   ];
@@ -65,11 +80,12 @@ export function qemuArgs(meta: TargetMeta, uefi: QemuScriptOptions["uefi"]): str
   lines.push(["-smp", t ? `${meta.vcpus},sockets=${t.sockets},cores=${t.coresPerSocket},threads=${t.threadsPerCore}` : String(meta.vcpus)]);
   if (meta.firmware === "uefi") {
     if (!uefi) throw new Error("renderQemuScript: a UEFI guest needs the OVMF code and vars files (options.uefi)");
-    lines.push(["-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${qemuOptValue(uefi.code)}`]);
-    lines.push(["-drive", `if=pflash,format=raw,unit=1,file=${qemuOptValue(uefi.vars)}`]);
+    lines.push(["-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${qemuPathValue(uefi.code, "the OVMF code file")}`]);
+    lines.push(["-drive", `if=pflash,format=raw,unit=1,file=${qemuPathValue(uefi.vars, "the OVMF vars file")}`]);
   }
   meta.disks.forEach((d, position) => lines.push(...diskArgs(d, position)));
   meta.nics.forEach((n, i) => {
+    if (n.mac !== undefined && !CANONICAL_MAC.test(n.mac)) throw new Error(`renderQemuScript: NIC ${i} has MAC ${JSON.stringify(n.mac)}, not six hex pairs`);
     const mac = n.mac !== undefined ? `,mac=${n.mac}` : "";
     lines.push(["-netdev", `user,id=net${i}`], ["-device", `${NIC_DEVICE[n.model]},netdev=net${i}${mac}`]);
   });
@@ -83,12 +99,15 @@ export function qemuArgs(meta: TargetMeta, uefi: QemuScriptOptions["uefi"]): str
 
 /** Render the script. Paths and names are shell-quoted; qemu option commas are doubled. */
 export function renderQemuScript(meta: TargetMeta, options: QemuScriptOptions): string {
+  const args = qemuArgs(meta, options.uefi);
+  // A shell word cannot carry NUL; inputs refuse it, so one here is a programming error.
+  for (const word of [meta.name, ...args.flat()]) {
+    if (word.includes("\0")) throw new Error(`renderQemuScript: ${JSON.stringify(word)} contains a NUL character`);
+  }
   const self = shellQuote(`${meta.name}.sh`);
-  // A name is data: control characters must not end the comment line and start a command.
-  const printableName = meta.name.replace(/[\x00-\x1f\x7f]/g, "?");
-  const fixed = qemuArgs(meta, options.uefi)
-    .map((words) => `  ${words.map(shellQuote).join(" ")} \\`)
-    .join("\n");
+  // A name is data: control characters (escaped here) must not end the comment line and start a command.
+  const printableName = escapeForTerminal(meta.name);
+  const fixed = args.map((words) => `  ${words.map(shellQuote).join(" ")} \\`).join("\n");
   return `#!/bin/sh -
 # generated by v2v-ts ${options.version}: boots the converted guest ${printableName} with qemu.
 #   V2V_ACCEL=kvm|tcg  accelerator (default ${options.accel}, chosen at conversion time); kvm needs a usable /dev/kvm
@@ -101,11 +120,11 @@ case "$accel" in
     if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
       set -- -accel kvm -cpu host
     else
-      echo ${self}": /dev/kvm is not usable; using tcg" >&2
+      printf '%s: /dev/kvm is not usable; using tcg\\n' ${self} >&2
       set -- -accel tcg
     fi ;;
   tcg) set -- -accel tcg ;;
-  *) echo ${self}": V2V_ACCEL must be kvm or tcg, not '$accel'" >&2; exit 2 ;;
+  *) printf "%s: V2V_ACCEL must be kvm or tcg, not '%s'\\n" ${self} "$accel" >&2; exit 2 ;;
 esac
 
 if [ "\${V2V_HEADLESS:-0}" = 1 ]; then
