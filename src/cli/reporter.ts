@@ -1,6 +1,9 @@
 // Reporters the CLI hands to the pipeline: virt-v2v-style text lines, or JSON lines for --machine-readable.
-import { V2vError } from "../pipeline/errors.js";
+// Messages carry text from the guest and the OVF: every one is escaped (escapeForTerminal) before
+// it is written, so it cannot move the cursor, recolour the terminal or forge a second line.
+import { V2vError, type V2vErrorCode } from "../pipeline/errors.js";
 import type { MessageType, Reporter } from "../pipeline/messages.js";
+import { escapeForTerminal } from "../pipeline/untrusted.js";
 
 /** Anything with write(): process.stdout, process.stderr, or a test buffer. */
 export interface TextSink {
@@ -67,19 +70,19 @@ export class TextReporter implements Reporter {
   stage(text: string): void {
     if (this.opts.quiet) return;
     this.closeBar();
-    this.out.write(`${formatStageLine(this.elapsedSeconds(), text)}\n`);
+    this.out.write(`${formatStageLine(this.elapsedSeconds(), escapeForTerminal(text))}\n`);
   }
 
   info(text: string): void {
     if (!this.opts.verbose) return;
     this.closeBar();
-    this.out.write(`v2v: info: ${text}\n`);
+    this.out.write(`v2v: info: ${escapeForTerminal(text)}\n`);
   }
 
   warning(text: string): void {
     // stdout and stderr often share the terminal: end the bar so the warning gets its own line.
     this.closeBar();
-    this.err.write(`v2v: warning: ${text}\n`);
+    this.err.write(`v2v: warning: ${escapeForTerminal(text)}\n`);
   }
 
   progress(percent: number): void {
@@ -116,9 +119,12 @@ export interface JsonReporterOptions {
   readonly now?: Clock;
 }
 
-/** The JSON object of one message, as virt-v2v's --machine-readable writes it. */
+/**
+ * The JSON object of one message, as virt-v2v's --machine-readable writes it. The message is
+ * escaped like a text line: JSON.stringify alone leaves C1 controls and bidi overrides raw.
+ */
 export function formatJsonMessage(type: MessageType, message: string, date: Date): string {
-  return JSON.stringify({ message, timestamp: formatTimestamp(date), type });
+  return JSON.stringify({ message: escapeForTerminal(message), timestamp: formatTimestamp(date), type });
 }
 
 /** --machine-readable: one JSON object per line on stdout, nothing else. */
@@ -158,32 +164,61 @@ export class JsonReporter implements Reporter {
 
 export const BUG_HINT = "If reporting bugs, run v2v with debugging enabled (-v -x) and include the complete output.";
 
+/** Codes of failures v2v did not foresee (a tool failing in a way no check caught): worth a bug report. */
+const INTERNAL_CODES: ReadonlySet<V2vErrorCode> = new Set<V2vErrorCode>(["GUESTFS", "COMMAND"]);
+
+/** An exception that is not a V2vError, or a GUESTFS/COMMAND one: the only errors that get BUG_HINT. */
+export const isInternalError = (e: unknown): boolean => !(e instanceof V2vError) || INTERNAL_CODES.has(e.code);
+
 export interface FormatErrorOptions {
   readonly machineReadable: boolean;
-  /** -v: add the cause, or the stack of an unexpected (non-V2vError) exception. */
+  /** -v: add the rest of a multi-line message, the causes, or the stack of an unexpected exception. */
   readonly verbose?: boolean;
   readonly now?: Clock;
 }
 
+const textOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const linesOf = (text: string): string[] => text.split(/\r?\n/);
+
+/** The first non-blank line of a message, and the lines after it. */
+function splitMessage(message: string): { first: string; rest: string[] } {
+  const lines = linesOf(message);
+  const at = lines.findIndex((l) => l.trim() !== "");
+  if (at === -1) return { first: "", rest: [] };
+  return { first: lines[at]!, rest: lines.slice(at + 1).filter((l) => l.trim() !== "") };
+}
+
+/** -v details: the rest of the message, then each cause (at most 5 deep), or a stack; every line escaped. */
+function detailLines(e: unknown, rest: readonly string[]): string[] {
+  const out = [...rest];
+  if (!(e instanceof V2vError)) {
+    if (e instanceof Error && e.stack !== undefined) out.push(...linesOf(e.stack));
+    return out.map(escapeForTerminal);
+  }
+  let cause: unknown = e.cause;
+  for (let depth = 0; cause !== undefined && depth < 5; depth++) {
+    const [head = "", ...more] = linesOf(textOf(cause));
+    out.push(`cause: ${head}`, ...more);
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return out.map(escapeForTerminal);
+}
+
 /**
  * What the CLI prints for an error that ends the run: `stderr` always, and `stdout` (one JSON
- * "error" object) with --machine-readable, else "". Command-line mistakes and interruptions get
- * no bug-report hint: they are not bugs.
+ * "error" object) with --machine-readable, else "". The error is one line, the message's first,
+ * escaped; -v adds the other lines and the causes. BUG_HINT follows internal errors only
+ * (isInternalError): a refused input, option or guest is not a bug.
  */
 export function formatError(e: unknown, opts: FormatErrorOptions): { stderr: string; stdout: string } {
-  const message = e instanceof Error ? e.message : String(e);
-  let stderr = `v2v: error: ${message}\n`;
-  if (opts.verbose) {
-    if (e instanceof V2vError && e.cause !== undefined) {
-      stderr += `cause: ${e.cause instanceof Error ? e.cause.message : String(e.cause)}\n`;
-    } else if (!(e instanceof V2vError) && e instanceof Error && e.stack !== undefined) {
-      stderr += `${e.stack}\n`;
-    }
-  }
-  const code = e instanceof V2vError ? e.code : undefined;
-  if (code !== "BAD_OPTION" && code !== "INTERRUPTED") stderr += `\n${BUG_HINT}\n`;
+  const message = textOf(e);
+  const { first, rest } = splitMessage(message);
+  const line = escapeForTerminal(first);
+  let stderr = `v2v: error: ${line}\n`;
+  if (opts.verbose) stderr += detailLines(e, rest).map((l) => `${l}\n`).join("");
+  if (isInternalError(e)) stderr += `\n${BUG_HINT}\n`;
   const stdout = opts.machineReadable
-    ? `${formatJsonMessage("error", message, new Date((opts.now ?? Date.now)()))}\n`
+    ? `${formatJsonMessage("error", line, new Date((opts.now ?? Date.now)()))}\n`
     : "";
   return { stderr, stdout };
 }

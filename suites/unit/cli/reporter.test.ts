@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import {
-  BUG_HINT, JsonReporter, TextReporter, formatError, formatStageLine, formatTimestamp, renderProgressBar,
+  BUG_HINT, JsonReporter, TextReporter, formatError, formatStageLine, formatTimestamp, isInternalError, renderProgressBar,
 } from "../../../src/cli/reporter.js";
 import { V2vError, badOption } from "../../../src/pipeline/errors.js";
 
@@ -139,29 +139,78 @@ describe("JsonReporter", () => {
   });
 });
 
+describe("messages from the guest or the OVF cannot drive the terminal", () => {
+  const hostile = "disk\x1b[2J\nv2v: forged line\r\u202eexe.txt\x9b31m";
+  const escaped = "disk\\x1b[2J\\nv2v: forged line\\r\\u{202e}exe.txt\\x9b31m";
+
+  test("stage, info and warning lines are escaped, one line each", () => {
+    const { r, out, err } = textReporter({ verbose: true });
+    r.stage(hostile);
+    r.info(hostile);
+    r.warning(hostile);
+    expect(out.text).toBe(`[   0.0] ${escaped}\nv2v: info: ${escaped}\n`);
+    expect(err.text).toBe(`v2v: warning: ${escaped}\n`);
+  });
+
+  test("--machine-readable messages are escaped too (JSON alone leaves C1 controls and bidi overrides raw)", () => {
+    const out = new Buffer();
+    const r = new JsonReporter(out, { verbose: true, now: () => 0 });
+    r.warning(hostile);
+    expect(out.text.split("\n")).toHaveLength(2);
+    expect((JSON.parse(out.text) as { message: string }).message).toBe(escaped);
+    expect(out.text).not.toMatch(/[\x80-\x9f\u202e]/);
+  });
+});
+
 describe("formatError", () => {
   test("command-line mistakes: one line, no bug-report hint", () => {
     const r = formatError(badOption("option -os given twice; give it once"), { machineReadable: false });
     expect(r).toEqual({ stderr: "v2v: error: option -os given twice; give it once\n", stdout: "" });
   });
 
-  test("other errors add the hint to rerun with -v -x", () => {
-    const r = formatError(new V2vError("CHECKSUM", "-i ova: corrupt OVA: checksum of disk d1.vmdk does not match manifest"), { machineReadable: false });
-    expect(r.stderr).toBe(`v2v: error: -i ova: corrupt OVA: checksum of disk d1.vmdk does not match manifest\n\n${BUG_HINT}\n`);
-    expect(formatError(new TypeError("x is undefined"), { machineReadable: false }).stderr).toContain(BUG_HINT);
-    expect(formatError(new V2vError("INTERRUPTED", "interrupted by SIGINT"), { machineReadable: false }).stderr).not.toContain(BUG_HINT);
+  test.each(["BAD_INPUT", "BAD_OPTION", "CHECKSUM", "NO_OS", "MULTIPLE_OS", "UNSUPPORTED_GUEST", "NO_SPACE", "OUTPUT", "INTERRUPTED", "CONVERSION"] as const)(
+    "%s is a foreseen failure: one line, no bug-report hint", (code) => {
+      const e = new V2vError(code, "x.ova: something went wrong; do this");
+      expect(isInternalError(e)).toBe(false);
+      expect(formatError(e, { machineReadable: false })).toEqual({ stderr: "v2v: error: x.ova: something went wrong; do this\n", stdout: "" });
+      expect(formatError(e, { machineReadable: false, verbose: true }).stderr).not.toContain(BUG_HINT);
+    },
+  );
+
+  test("internal errors (not a V2vError, or GUESTFS/COMMAND) get the hint, once", () => {
+    for (const e of [new TypeError("x is undefined"), new V2vError("GUESTFS", "guestfish: launch failed"), new V2vError("COMMAND", "qemu-img convert failed"), "a string"]) {
+      expect(isInternalError(e)).toBe(true);
+      for (const verbose of [false, true]) {
+        const { stderr } = formatError(e, { machineReadable: false, verbose });
+        expect(stderr.split(BUG_HINT)).toHaveLength(2);
+        expect(stderr.endsWith(`\n\n${BUG_HINT}\n`)).toBe(true);
+      }
+    }
+    expect(formatError(new TypeError("x is undefined"), { machineReadable: false }).stderr).toBe(`v2v: error: x is undefined\n\n${BUG_HINT}\n`);
   });
 
-  test("with -v: the cause of a V2vError, the stack of an unexpected exception", () => {
-    const e = new V2vError("COMMAND", "qemu-img convert failed", { cause: new Error("exit code 1") });
-    expect(formatError(e, { machineReadable: false, verbose: true }).stderr).toContain("cause: exit code 1\n");
+  test("a multi-line message is one line; the rest and the causes only with -v; every line escaped", () => {
+    const cause = new Error("exit code 1\nstderr: qemu-img: \x1b[31mboom", { cause: new Error("ENOSPC") });
+    const e = new V2vError("OUTPUT", "\n-o local: two problems:\n-os /x is not writable\n-of vdi is not supported", { cause });
+    expect(formatError(e, { machineReadable: false }).stderr).toBe("v2v: error: -o local: two problems:\n");
+    expect(formatError(e, { machineReadable: false, verbose: true }).stderr).toBe(
+      "v2v: error: -o local: two problems:\n-os /x is not writable\n-of vdi is not supported\n" +
+      "cause: exit code 1\nstderr: qemu-img: \\x1b[31mboom\ncause: ENOSPC\n");
+  });
+
+  test("the error line is escaped: a crafted message cannot forge output", () => {
+    const { stderr } = formatError(new V2vError("BAD_INPUT", "x.ovf: name \x1b]0;pwned\x07\u202e is bad\r"), { machineReadable: false });
+    expect(stderr).toBe("v2v: error: x.ovf: name \\x1b]0;pwned\\x07\\u{202e} is bad\\r\n");
+  });
+
+  test("with -v: the stack of an unexpected exception", () => {
     const bug = new TypeError("x is undefined");
     expect(formatError(bug, { machineReadable: false, verbose: true }).stderr).toContain(String(bug.stack));
   });
 
-  test("--machine-readable also gives one JSON error object for stdout", () => {
-    const r = formatError(new V2vError("NO_OS", "inspection found no operating system"), { machineReadable: true, now: () => 0 });
-    expect(r.stderr.startsWith("v2v: error: inspection found no operating system\n")).toBe(true);
+  test("--machine-readable also gives one JSON error object for stdout, with the first line", () => {
+    const r = formatError(new V2vError("NO_OS", "inspection found no operating system\ndetails"), { machineReadable: true, now: () => 0 });
+    expect(r.stderr).toBe("v2v: error: inspection found no operating system\n");
     const obj = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(obj).toEqual({ message: "inspection found no operating system", timestamp: formatTimestamp(new Date(0)), type: "error" });
     expect(r.stdout.endsWith("}\n")).toBe(true);
