@@ -28,6 +28,10 @@ export interface GuestHandle {
   isDir(path: string): Promise<boolean>;
   /** Names (not paths) in a directory; [] when it does not exist. */
   ls(path: string): Promise<readonly string[]>;
+  /**
+   * A regular file's content (after symlinks, resolved inside the guest). Throws CONVERSION for a
+   * device, a directory, or a file over 32 MiB: the guest is untrusted.
+   */
   readFile(path: string): Promise<string>;
   /** Create or replace a file (parent must exist). */
   writeFile(path: string, content: string, mode?: number): Promise<void>;

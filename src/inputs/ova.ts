@@ -138,6 +138,9 @@ async function readMetadata(ova: OvaLayout, rel: string): Promise<string> {
 }
 
 async function checkManifests(ova: OvaLayout, ctx: StageContext): Promise<void> {
+  for (const [f, why] of ova.skipped) {
+    if (f.toLowerCase().endsWith(".mf")) ctx.reporter.warning(`${ova.label}: manifest ${quoteForMessage(f)} ${why}; it is not read, so no checksum is checked`);
+  }
   const manifests = [...ova.files.keys()].filter((f) => f.toLowerCase().endsWith(".mf")).sort();
   if (manifests.length === 0) return;
   ctx.reporter.stage("Checking the OVA manifest");
@@ -160,7 +163,11 @@ async function checkManifests(ova: OvaLayout, ctx: StageContext): Promise<void> 
 function findOvf(ova: OvaLayout): string {
   const ovfs = [...ova.files.keys()].filter((f) => f.toLowerCase().endsWith(".ovf"));
   if (ovfs.length === 1) return ovfs[0]!;
-  if (ovfs.length === 0) throw badInput(`${ova.label}: no .ovf file found in the OVA; it is not an OVA or it is incomplete`);
+  if (ovfs.length === 0) {
+    const refused = [...ova.skipped.entries()].find(([f]) => f.toLowerCase().endsWith(".ovf"));
+    if (refused) throw badInput(`${ova.label}: the OVF ${quoteForMessage(refused[0])} ${refused[1]}; put the OVF file itself in the OVA`);
+    throw badInput(`${ova.label}: no .ovf file found in the OVA; it is not an OVA or it is incomplete`);
+  }
   throw badInput(`${ova.label}: the OVA holds several .ovf files (${ovfs.slice(0, 4).map((f) => quoteForMessage(f)).join(", ")}); keep only one`);
 }
 

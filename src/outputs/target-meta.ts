@@ -4,10 +4,22 @@ import type {
   ConversionResult, CpuTopology, Inspection, OutputOptions, Source, TargetDisk, TargetMeta, TargetNic,
 } from "../pipeline/types.js";
 import { decideTargetFirmware } from "../converters/target-buses.js";
+import { badInput, badOption } from "../pipeline/errors.js";
+import { guestNameProblem } from "../pipeline/untrusted.js";
 import { deviceName } from "./disk-names.js";
 
-/** The guest's name on the target: -on, else the source's name. */
-export const targetName = (source: Source, opts: Pick<OutputOptions, "name">): string => opts.name ?? source.name;
+/**
+ * The guest's name on the target: -on, else the source's name. It becomes file names and goes
+ * into metadata, so it must pass guestNameProblem; a source's name that does not is refused with
+ * the way out (-on), and -on itself is checked the same way.
+ */
+export function targetName(source: Source, opts: Pick<OutputOptions, "name">): string {
+  const name = opts.name ?? source.name;
+  const problem = guestNameProblem(name);
+  if (problem === undefined) return name;
+  if (opts.name !== undefined) throw badOption(`-on: ${problem}; choose another name`);
+  throw badInput(`${problem} (it comes from the source's metadata); choose a name with -on NAME`);
+}
 
 /**
  * The CPU topology to declare, or undefined. A topology whose product differs from the vCPU count

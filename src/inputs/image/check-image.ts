@@ -155,7 +155,7 @@ async function checkSparseVmdk(place: ImagePlace, head: Buffer, walk: Walk): Pro
 }
 
 /** createTypes whose extents are host devices, never opened. */
-const DEVICE_CREATE_TYPES = new Set(["vmfsraw", "vmfsrdm", "vmfspassthroughrawdevicemap", "fulldevice", "partitioneddevice"]);
+const DEVICE_CREATE_TYPES = new Set(["vmfsraw", "vmfsrdm", "vmfsrawdevicemap", "vmfspassthroughrawdevicemap", "fulldevice", "partitioneddevice"]);
 
 async function checkDescriptorVmdk(place: ImagePlace, text: string, walk: Walk): Promise<CheckedImage> {
   const d = parseDescriptorOrRefuse(place, text);

@@ -18,7 +18,7 @@ const startsWith = (head: Uint8Array, text: string, at = 0): boolean =>
 /** A VMDK text descriptor starts with its comment line, or with the `version=` key after comments. */
 function looksLikeDescriptor(head: Uint8Array): boolean {
   if (startsWith(head, "# Disk DescriptorFile")) return true;
-  const text = Buffer.from(head.subarray(0, Math.min(head.length, 1024))).toString("latin1");
+  const text = Buffer.from(head.subarray(0, Math.min(head.length, 1024))).toString("latin1").replace(/\0+$/, "");
   if (/[\x00]/.test(text)) return false;
   const firstKey = text.split("\n").map((l) => l.trim()).find((l) => l !== "" && !l.startsWith("#"));
   return firstKey !== undefined && /^version\s*=\s*\d+$/.test(firstKey) && /createType\s*=/.test(text);

@@ -56,8 +56,11 @@ export function directoryResolver(root: string, ovaLabel: string): ReferenceReso
       if (ref === "" || ref.includes("\0") || isAbsolute(ref)) {
         refuse(from, what, ref, "is not a file inside the OVA", "the OVA must hold every file its disks need");
       }
-      const real = await regularFile(from, what, ref, join(dirname(from.path), ref));
       const realRoot = await realpath(root);
+      // Lexically outside: refused without looking, so the answer says nothing about host files.
+      const lexical = join(dirname(from.path), ref);
+      if (!lexical.startsWith(realRoot + sep)) refuse(from, what, ref, "resolves outside the OVA directory", "copy the file into the OVA directory");
+      const real = await regularFile(from, what, ref, lexical);
       if (!real.startsWith(realRoot + sep)) refuse(from, what, ref, "resolves outside the OVA directory", "copy the file into the OVA directory");
       return { kind: "file", path: real, label: `${ovaLabel}:${real.slice(realRoot.length + 1)}` };
     },
