@@ -3,9 +3,13 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { V2vError } from "../pipeline/errors.js";
 import type { GuestHandle, InspectedRoot } from "./handle.js";
 import { GuestfishSession, GuestfsError, type DriveSpec, type SessionOptions } from "./guestfish.js";
 import { formatAppVersion, parseKeyValues, parseLines, parseStructList, shellQuote } from "./parse-output.js";
+
+/** Files read from the guest (configuration, kernel lists, hives) are at most this big. */
+export const MAX_GUEST_FILE_BYTES = 32 * 1024 * 1024;
 
 export class GuestfishGuest implements GuestHandle {
   private tmpCounter = 0;
@@ -92,6 +96,14 @@ export class GuestfishGuest implements GuestHandle {
   }
 
   async readFile(path: string): Promise<string> {
+    // The guest is untrusted: /etc/fstab may be a symlink to /dev/zero or a file of gigabytes.
+    if ((await this.s.cmd("is-file", path, "followsymlinks:true")) !== "true") {
+      throw new V2vError("CONVERSION", `the guest's ${path} is not a regular file (a device, a directory or a dangling link), so it is not read; fix it in the guest and export it again`);
+    }
+    const size = Number(await this.s.cmd("filesize", path));
+    if (!(size <= MAX_GUEST_FILE_BYTES)) {
+      throw new V2vError("CONVERSION", `the guest's ${path} is ${size} bytes, more than the ${MAX_GUEST_FILE_BYTES / 1024 / 1024} MiB a configuration file may have; fix it in the guest and export it again`);
+    }
     const local = this.tmpPath();
     try {
       await this.s.cmd("download", path, local);

@@ -40,12 +40,22 @@ export function checkInspectable(r: InspectedRoot): void {
   }
 }
 
-/** Inspect, choose, mount, and describe the guest. Leaves its filesystems mounted. */
-export async function inspectGuest(g: GuestHandle, choice: RootChoice, sourceNames: string): Promise<Inspection> {
+/**
+ * Inspect, choose, mount, and describe the guest. Leaves its filesystems mounted. A package
+ * database libguestfs cannot read (missing or damaged /var/lib/dpkg/status, rpmdb) is not fatal:
+ * the list is empty and `warn` says why.
+ */
+export async function inspectGuest(
+  g: GuestHandle, choice: RootChoice, sourceNames: string, warn: (message: string) => void = () => undefined,
+): Promise<Inspection> {
   const root = chooseRoot(await g.inspectRoots(), choice, sourceNames);
   checkInspectable(root);
   await g.mountRoot(root);
-  const applications = await g.listApplications(root.root);
+  const applications = await g.listApplications(root.root).catch((e: unknown) => {
+    if (!(e instanceof V2vError)) throw e;
+    warn(`the guest's installed packages could not be listed (${e.message.split("\n")[0]}); conversion carries on without that list`);
+    return [];
+  });
   const mountpoints = Object.entries(root.mountpoints)
     .map(([mountpoint, device]) => ({ mountpoint, device }))
     .sort((a, b) => a.mountpoint.length - b.mountpoint.length || a.mountpoint.localeCompare(b.mountpoint));

@@ -4,6 +4,7 @@ import { onCleanup, type CleanupHandle } from "../host/cleanup.js";
 import { imageInfo } from "../host/qemu-img.js";
 import { GuestfishGuest } from "../guest/guestfish-guest.js";
 import { inspectGuest } from "../guest/inspect.js";
+import { inflateDisks } from "../inputs/image/inflate.js";
 import { renderSource } from "../inputs/print-source.js";
 import { buildTargetMeta, targetName } from "../outputs/target-meta.js";
 import { copyDisks } from "./copy.js";
@@ -54,7 +55,8 @@ export async function runConversion(opts: RunOptions, reporter: Reporter): Promi
     const plan = await output.plan(name, source, opts.output);
 
     timer.stage("Opening the source");
-    const overlays = await createOverlays(source, work.path);
+    // Compressed disks are inflated only now, after --print-source and the output's checks.
+    const overlays = await createOverlays(await inflateDisks(source, ctx), work.path);
     const g = await GuestfishGuest.open(
       overlays.map((o) => ({ path: o.path, format: "qcow2" as const })),
       { trace: opts.trace, smp: 2, memoryMiB: 2048, tmpDir: work.path, onLog: opts.trace ? (l) => timer.info(l) : undefined },
@@ -63,7 +65,7 @@ export async function runConversion(opts: RunOptions, reporter: Reporter): Promi
     onFailure.push(applianceCleanup);
 
     timer.stage("Inspecting the source");
-    const inspection = await inspectGuest(g, opts.root, source.disks.map((d) => d.displayName).join(", "));
+    const inspection = await inspectGuest(g, opts.root, source.disks.map((d) => d.displayName).join(", "), (w) => timer.warning(w));
 
     timer.stage("Checking for sufficient free disk space in the guest");
     await checkFreeSpace(g, inspection);

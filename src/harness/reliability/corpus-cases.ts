@@ -38,6 +38,8 @@ export interface CorpusCase {
   readonly words: readonly RegExp[];
   /** Needs a libguestfs appliance launch (about 20 s under TCG). */
   readonly appliance?: boolean;
+  /** Run with VIRT_V2V_TMPDIR on a tmpfs of this many MiB (needs root to mount). */
+  readonly tmpfsMiB?: number;
   /** Put things in -os before the run (a symlink where v2v will write); returns their names. */
   readonly plant?: (out: string, env: CorpusEnv) => Promise<readonly string[]>;
 }
@@ -231,6 +233,16 @@ export const CORPUS: readonly CorpusCase[] = [
     build: async (dir) => tarOva(dir, [{ href: "disk1.vmdk.gz", compression: "gzip", capacityBytes: MiB }], [{ name: "disk1.vmdk.gz", data: gzipSync(Buffer.alloc(256 * MiB), { level: 9 }) }]),
   },
   {
+    name: "gzip disk with no declared size that would fill the temporary directory (a 1200 MiB tmpfs)", group: "decompression", exit: 1,
+    words: [/would fill the temporary directory/, /VIRT_V2V_TMPDIR/], tmpfsMiB: 1200,
+    build: async (dir) => {
+      // 1 GiB of zeros inflates past what a 1200 MiB directory can spare once 512 MiB are kept for the overlays.
+      const gz = join(dir, "zeros.gz");
+      await run(["sh", "-c", 'head -c 1G /dev/zero | gzip -1 > "$1"', "sh", gz]);
+      return tarOva(dir, [{ href: "disk1.img.gz", compression: "gzip", capacityBytes: null }], [{ name: "disk1.img.gz", fromFile: gz }]);
+    },
+  },
+  {
     name: "disk marked gzip that is not", group: "decompression", exit: 1, words: [/cannot be inflated/],
     build: async (dir) => tarOva(dir, [{ href: "disk1.qcow2", compression: "gzip" }], [{ name: "disk1.qcow2", data: await smallQcow2(join(dir, "d.qcow2")) }]),
   },
@@ -312,7 +324,7 @@ export const CORPUS: readonly CorpusCase[] = [
     ["two OSes, no --root", [], [/several operating systems/, /--root/]],
     ["two OSes, --root on a device without one", ["--root", "/dev/sdz9"], [/--root \/dev\/sdz9: no operating system there/]],
     ["two OSes, --root first (converts the first: this one has no GRUB)", ["--root", "first"], [/no \/boot\/grub\/grub\.cfg/]],
-    ["two OSes, --root /dev/sda2", ["--root", "/dev/sda2"], [/no \/boot\/grub\/grub\.cfg/]],
+    ["two OSes, --root /dev/sda2 (no dpkg database either: a warning, then the same refusal)", ["--root", "/dev/sda2"], [/no \/boot\/grub\/grub\.cfg/]],
   ] as const).map(([name, flags, words]): CorpusCase => ({
     name, group: "guest content", exit: 1, words, appliance: true,
     build: async (_dir, env) => {

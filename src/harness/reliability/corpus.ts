@@ -2,7 +2,8 @@
 // -os and VIRT_V2V_TMPDIR, and judge the outcome (run-case.ts) into a ReliabilityRow.
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { CorpusCase, CorpusEnv } from "./corpus-cases.js";
+import { run } from "../../host/exec.js";
+import type { BuiltInput, CorpusCase, CorpusEnv } from "./corpus-cases.js";
 import { buildPhonyDisks, type PhonyDisks } from "./phony-guests.js";
 import { runCase } from "./run-case.js";
 import type { ReliabilityRow } from "./table.js";
@@ -35,6 +36,23 @@ export async function runCorpusCase(c: CorpusCase, env: CorpusEnv & { root: stri
     return { case: c.name, group: c.group, expected: describeExpected(c), got: "could not build the input", handled: false, cleanupOk: false, seconds: 0, detail: String(e) };
   }
   const planted = c.plant ? await c.plant(out, env) : [];
+  if (c.tmpfsMiB !== undefined) {
+    if (process.getuid?.() !== 0) {
+      return { case: c.name, group: c.group, expected: describeExpected(c), got: "skipped: mounting a tmpfs needs root", handled: true, cleanupOk: true, seconds: 0, detail: "skipped (not root)" };
+    }
+    await run(["mount", "-t", "tmpfs", "-o", `size=${c.tmpfsMiB}m`, "v2v-corpus", tmp]);
+  }
+  try {
+    return await judge(c, env, built, planted, { out, tmp, t0 });
+  } finally {
+    if (c.tmpfsMiB !== undefined) await run(["umount", tmp]).catch(() => undefined);
+  }
+}
+
+async function judge(
+  c: CorpusCase, env: CorpusEnv, built: BuiltInput, planted: readonly string[], d: { out: string; tmp: string; t0: number },
+): Promise<ReliabilityRow> {
+  const { out, tmp, t0 } = d;
   const output = (built.output ?? ["-o", "local", "-os", "OUT"]).map((a) => (a === "OUT" ? out : a));
   const r = await runCase({ args: [...built.args, ...output], sources: built.sources, outDir: out, tmpDir: tmp, secretToken: env.secretToken, planted });
   const seconds = (Date.now() - t0) / 1000;

@@ -11,7 +11,8 @@ export interface HostileDisk {
   readonly href: string;
   readonly id?: string;
   readonly fileId?: string;
-  readonly capacityBytes?: number;
+  /** null: no ovf:capacity attribute at all. */
+  readonly capacityBytes?: number | null;
   readonly compression?: string;
 }
 
@@ -37,7 +38,7 @@ export function hostileOvf(disks: readonly HostileDisk[], o: HostileOvfOptions =
   const files = disks.map((d, i) =>
     `<File ovf:href="${esc(d.href, o.raw)}" ovf:id="${d.fileId ?? `file${i + 1}`}"${d.compression ? ` ovf:compression="${d.compression}"` : ""}/>`);
   const diskDescs = disks.map((d, i) =>
-    `<Disk ovf:capacity="${d.capacityBytes ?? 1048576}" ovf:capacityAllocationUnits="byte" ovf:diskId="${ids[i]}" ovf:fileRef="${d.fileId ?? `file${i + 1}`}" ovf:format="http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized"/>`);
+    `<Disk ${d.capacityBytes === null ? "" : `ovf:capacity="${d.capacityBytes ?? 1048576}" ovf:capacityAllocationUnits="byte" `}ovf:diskId="${ids[i]}" ovf:fileRef="${d.fileId ?? `file${i + 1}`}" ovf:format="http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized"/>`);
   const attach = o.attach ?? ids;
   const diskItems = attach.map((id, i) =>
     `<Item><rasd:AddressOnParent>${i}</rasd:AddressOnParent><rasd:ElementName>Hard disk ${i + 1}</rasd:ElementName><rasd:HostResource>ovf:/disk/${id}</rasd:HostResource><rasd:InstanceID>${10 + i}</rasd:InstanceID><rasd:Parent>3</rasd:Parent><rasd:ResourceType>17</rasd:ResourceType></Item>`);
@@ -67,7 +68,7 @@ ${o.prolog ?? ""}<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:
 /** One member of a tar to pack: file data, or a link, or a path to stream from disk. */
 export type TarEntry =
   | { readonly name: string; readonly data: Buffer | string }
-  | { readonly name: string; readonly fromFile: string }
+  | { readonly name: string; readonly fromFile: string; readonly offsetBytes?: number; readonly sizeBytes?: number }
   | { readonly name: string; readonly symlinkTo: string };
 
 /** Pack entries (in order, duplicates allowed) into a tar file; files are streamed, not read into memory. */
@@ -78,10 +79,12 @@ export async function writeTar(path: string, entries: readonly TarEntry[]): Prom
     if ("symlinkTo" in e) {
       p.entry({ name: e.name, type: "symlink", linkname: e.symlinkTo } as TarHeaders);
     } else if ("fromFile" in e) {
-      const size = (await stat(e.fromFile)).size;
+      const start = e.offsetBytes ?? 0;
+      const size = e.sizeBytes ?? (await stat(e.fromFile)).size - start;
       await new Promise<void>((resolve, reject) => {
-        const sink = p.entry({ name: e.name, size }, (err) => (err ? reject(err) : resolve()));
-        createReadStream(e.fromFile).on("error", reject).pipe(sink);
+        const done = (err?: Error | null): void => (err ? reject(err) : resolve());
+        if (size === 0) p.entry({ name: e.name, size }, Buffer.alloc(0), done);
+        else createReadStream(e.fromFile, { start, end: start + size - 1 }).on("error", reject).pipe(p.entry({ name: e.name, size }, done));
       });
     } else {
       const data = Buffer.from(e.data);

@@ -8,7 +8,7 @@ import { GuestfishSession } from "../../guest/guestfish.js";
 import { run } from "../../host/exec.js";
 
 export interface PhonyDisks {
-  /** One disk, two partitions, a Debian-looking root on each. */
+  /** One disk, two partitions, a Debian-looking root on each; only the first has a dpkg database. */
   readonly twoRoots: string;
   /** A root whose /etc/fstab is a symlink to /dev/zero. */
   readonly fstabZero: string;
@@ -44,6 +44,8 @@ export async function buildPhonyDisks(dir: string): Promise<PhonyDisks> {
     await s.cmd("part-add", "/dev/sda", "p", "2048", "262143");
     await s.cmd("part-add", "/dev/sda", "p", "262144", "-2048");
     await makeRoot(s, "/dev/sda1", dir, "rootone");
+    await s.cmd("mkdir-p", "/var/lib/dpkg");
+    await s.cmd("write", "/var/lib/dpkg/status", "");
     await s.cmd("umount-all");
     await makeRoot(s, "/dev/sda2", dir, "roottwo");
     await s.cmd("umount-all");
