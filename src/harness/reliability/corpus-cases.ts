@@ -254,6 +254,15 @@ export const CORPUS: readonly CorpusCase[] = [
     }),
   },
 
+  {
+    name: "--print-source lists a qcow2's backing chain and opens nothing else", group: "print-source", exit: 0, words: [/backing: .*base\.raw \(raw\)/],
+    build: async (dir) => {
+      await rawWithMarker(join(dir, "base.raw"), MiB, "x");
+      await qcow2WithBacking(join(dir, "top.qcow2"), "base.raw");
+      return { args: ["-i", "disk", join(dir, "top.qcow2")], sources: [join(dir, "top.qcow2"), join(dir, "base.raw")], output: ["-o", "null", "--print-source"] };
+    },
+  },
+
   // --- OVF values ---
   ovfCase("OVF: billion laughs entities", { prolog: '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>\n', name: "&lol2;", raw: true }, [/DOCTYPE|entit/i]),
   ovfCase("OVF: external entity naming a host file", { prolog: '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n', name: "&xxe;", raw: true }, [/DOCTYPE|entit/i]),
