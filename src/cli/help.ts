@@ -14,7 +14,7 @@ which v2v does not implement (-o may be left out with --print-source).
 Input:
   -i disk|local          read one or more disk images (local is the same as disk)
   -i ova                 read an OVA: a tar file, or a directory holding the .ovf
-  -if raw|qcow2|vmdk     with -i disk: the format of the images, instead of probing
+  -if raw|qcow2|vmdk     with -i disk: the format of the images (else read from their first bytes)
   -io ?                  list input options (there are none for disk and ova)
 
 Output:
