@@ -91,9 +91,15 @@ function rewriteTableField(text: string, field: number, rename: DeviceRenamer, s
   return tally.result(out.join("\n"));
 }
 
-/** /etc/fstab: the first field (the device). CD-ROM lines (iso9660, udf) stay as they are. */
+/** True when an fstab type field ("iso9660", "udf,iso9660", "auto") names removable media only. */
+export const isRemovableFsType = (type: string): boolean => {
+  const types = type.split(",").filter((t) => t !== "");
+  return types.length > 0 && types.every((t) => REMOVABLE_FS.has(t));
+};
+
+/** /etc/fstab: the first field (the device). CD-ROM lines (iso9660, udf, or both: "udf,iso9660") stay as they are. */
 export const rewriteFstab = (text: string, rename: DeviceRenamer): RewriteResult =>
-  rewriteTableField(text, 0, rename, (w) => REMOVABLE_FS.has(w[2] ?? ""));
+  rewriteTableField(text, 0, rename, (w) => isRemovableFsType(w[2] ?? ""));
 
 /** /etc/crypttab: the second field (the encrypted source device). */
 export const rewriteCrypttab = (text: string, rename: DeviceRenamer): RewriteResult => rewriteTableField(text, 1, rename);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import {
-  driveIndex, driveLetters, makeVirtioRenamer, parseDiskDevice, rewriteCrypttab, rewriteDeviceMap, rewriteFstab,
+  driveIndex, driveLetters, isRemovableFsType, makeVirtioRenamer, parseDiskDevice, rewriteCrypttab, rewriteDeviceMap, rewriteFstab,
   rewriteGrubDefaults, rewriteKernelArgs, rewriteResumeSetting,
 } from "../../../../src/converters/linux/device-names.js";
 import { replaceXenConsolesInGrubDefaults } from "../../../../src/converters/linux/consoles.js";
@@ -47,6 +47,16 @@ describe("rewriteFstab", () => {
       { from: "/dev/sda5", to: "/dev/vda5" },
     ]);
     expect(r.unknown).toEqual(["/dev/sdc1"]);
+  });
+
+  test("an IDE CD-ROM typed udf,iso9660 on a 3-disk guest keeps /dev/hdc (the comma-separated type is split)", () => {
+    const three = makeVirtioRenamer(3);
+    const text = "/dev/hda1 / ext4 defaults 0 1\n/dev/hdc /media/cdrom0 udf,iso9660 user,noauto 0 0\n/dev/hdb1 /data ext4 defaults 0 2\n";
+    const r = rewriteFstab(text, three);
+    expect(r.text).toBe("/dev/vda1 / ext4 defaults 0 1\n/dev/hdc /media/cdrom0 udf,iso9660 user,noauto 0 0\n/dev/vdb1 /data ext4 defaults 0 2\n");
+    expect(isRemovableFsType("udf,iso9660")).toBe(true);
+    expect(isRemovableFsType("ext4,iso9660")).toBe(false);
+    expect(isRemovableFsType("")).toBe(false);
   });
 
   test("an fstab with only stable names is returned unchanged", () => {
