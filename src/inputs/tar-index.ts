@@ -18,6 +18,11 @@ export interface TarMember {
 /** Members at least this big are skipped by reopening the file after them, not read through. */
 const SKIP_THRESHOLD_BYTES = 1024 * 1024;
 
+/** How long the scan may go without reading a byte or seeing a member (a slow disk stays far below). */
+const STALL_MS = 30_000;
+/** The same, once the last byte of the file was read. */
+const STALL_AFTER_END_MS = 2000;
+
 export const roundUp512 = (n: number): number => Math.ceil(n / 512) * 512;
 
 /**
@@ -116,15 +121,35 @@ async function scanSegment(tarPath: string, base: number, fileSize: number, out:
   const input = createReadStream(tarPath, { start: base, highWaterMark: 256 * 1024 });
   const ex = extract();
   input.on("error", (e) => ex.destroy(e));
+  // A watchdog, so a header the parser misreads cannot leave it waiting forever (seen with a size
+  // field it could not decode): no byte read and no member seen for a while ends the scan. Once
+  // every byte was read, the parser has nothing left to wait for, and the wait is short.
+  let stall: NodeJS.Timeout | undefined;
+  let ended = false;
+  const arm = (): void => {
+    clearTimeout(stall);
+    stall = setTimeout(() => ex.destroy(new Error("the tar parser stopped making progress")), ended ? STALL_AFTER_END_MS : STALL_MS);
+  };
+  input.on("data", arm);
+  input.on("end", () => {
+    ended = true;
+    arm();
+  });
+  arm();
   input.pipe(ex);
   try {
     for await (const entry of ex) {
+      arm();
       const h = entry.header as typeof entry.header & { byteOffset?: number };
       if (typeof h.byteOffset !== "number") throw new Error("tar-stream did not report member offsets; install tar-stream 3.1 or later");
-      const sizeBytes = h.size ?? 0;
+      // tar-stream gives null for a size it cannot decode, and would then wait for data forever.
+      const sizeBytes = h.size as number | null | undefined;
       const dataOffset = base + h.byteOffset;
       checkMemberName(h.name, tarPath, out.length + 1);
-      if (!Number.isSafeInteger(sizeBytes) || sizeBytes < 0 || dataOffset % 512 !== 0 || dataOffset + sizeBytes > fileSize) {
+      if (typeof sizeBytes !== "number" || !Number.isSafeInteger(sizeBytes) || sizeBytes < 0) {
+        throw badInput(`${escapeForTerminal(tarPath)}: tar member ${quoteForMessage(h.name)} has a size field that cannot be read: the tar is corrupt, download the OVA again`);
+      }
+      if (dataOffset % 512 !== 0 || dataOffset + sizeBytes > fileSize) {
         throw badInput(`${escapeForTerminal(tarPath)}: tar member ${quoteForMessage(h.name)} at offset ${dataOffset} with ${sizeBytes} bytes does not fit in the file (${fileSize} bytes): the tar is truncated or corrupt, download the OVA again`);
       }
       const type = h.type === "file" || h.type === "contiguous-file" ? "file" : h.type === "directory" ? "directory" : "other";
@@ -134,6 +159,7 @@ async function scanSegment(tarPath: string, base: number, fileSize: number, out:
     }
     return undefined;
   } finally {
+    clearTimeout(stall);
     input.unpipe(ex);
     input.destroy();
     ex.destroy();

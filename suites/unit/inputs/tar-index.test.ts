@@ -125,6 +125,21 @@ describe("indexTar", () => {
     await expectBadInput(indexTar(long), /tar member 1 has a name longer than 4096 bytes/);
   });
 
+  test("a size field tar-stream cannot decode is refused at once (it used to hang the scan)", async () => {
+    const tar = join(dir, "badsize.ova");
+    const buf = await paxTar("x.vmdk");
+    const header = buf.subarray(1024, 1536); // after the pax header and its record block
+    header.fill(0, 124, 136);
+    Buffer.from([0xea, 0x4d, 0xa3, 0xd9]).copy(header, 124);
+    header.fill(0x20, 148, 156);
+    const sum = header.reduce((a, b) => a + b, 0);
+    header.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148, "latin1");
+    await writeFile(tar, buf);
+    const started = Date.now();
+    await expectBadInput(indexTar(tar), /tar member "x\.vmdk" has a size field that cannot be read/);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   test("more than 10000 members are refused", async () => {
     const tar = join(dir, "many.ova");
     await packTar(tar, Array.from({ length: TAR_LIMITS.members + 1 }, (_, i) => ({ name: `m${i}`, data: Buffer.alloc(0) })));
