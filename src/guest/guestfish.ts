@@ -14,7 +14,7 @@ import { detectAccel } from "../host/accel.js";
 import { onCleanup, type CleanupHandle } from "../host/cleanup.js";
 import { CommandError, run, runAllowFail } from "../host/exec.js";
 import {
-  findProcessesByEnv, identifyProcess, terminateProcesses, waitGone, type ProcessIdentity,
+  findProcessesByEnv, identifyProcess, readCommandLine, terminateProcesses, unixSocketPaths, type ProcessIdentity,
 } from "../host/processes.js";
 import { V2vError } from "../pipeline/errors.js";
 
@@ -73,22 +73,47 @@ async function recordedServers(dir: string): Promise<ProcessIdentity[]> {
 }
 
 /**
- * Stop every guestfish server whose session directory is `dir` or lies under it, then whatever
- * else of those sessions still runs (qemu, the recovery process). The server goes first, so that
- * libguestfs's recovery process stops qemu; qemu is killed here if it outlives that. Returns
- * the processes that were running.
+ * Stop every guestfish server whose session directory is `dir` or lies under it, and whatever
+ * else of those sessions runs (qemu, libguestfs's recovery process): SIGTERM, then SIGKILL after
+ * 3 s. Returns the processes that were running.
  */
 export async function stopGuestfishUnder(dir: string): Promise<ProcessIdentity[]> {
   const marked = (): Promise<ProcessIdentity[]> =>
     findProcessesByEnv("LIBGUESTFS_TMPDIR", (v) => v === dir || v.startsWith(`${dir}/`));
   const servers = await recordedServers(dir);
   const before = [...servers, ...(await marked())];
-  await terminateProcesses(servers);
-  const rest = await marked();
-  // Give the recovery process its usual second to stop qemu before doing it ourselves.
-  if (rest.length > 0 && !(await waitGone(rest, 2500))) await terminateProcesses(await marked());
+  const sockDirs = await socketDirsOf(before);
+  // All at once: the appliance's disks are overlays being thrown away, so qemu need not wait for
+  // libguestfs's recovery process to stop it after the server; waiting costs seconds per interrupt.
+  await terminateProcesses(before);
+  const late = await marked(); // started while we looked (a launch in progress)
+  if (late.length > 0) await terminateProcesses(late);
+  // A server that is killed cannot remove its socket directory (/tmp/libguestfsXXXXXX for root).
+  for (const d of sockDirs) await rm(d, { recursive: true, force: true });
   const seen = new Map(before.map((p) => [p.pid, p]));
   return [...seen.values()];
+}
+
+/** Pure: the libguestfs socket directory a socket path lies in ("/tmp/libguestfsAbC123"), if any. */
+export function libguestfsSocketDir(path: string): string | undefined {
+  return /^(\/.+\/libguestfs[A-Za-z0-9]{6})\/[^/]+\.sock$/.exec(path)?.[1];
+}
+
+/**
+ * The socket directories of a session's processes: libguestfs keeps them outside
+ * LIBGUESTFS_TMPDIR (socket paths must be short), so they are found from the sockets the server
+ * listens on and from qemu's command line (-chardev socket,path=...).
+ */
+async function socketDirsOf(ids: readonly ProcessIdentity[]): Promise<string[]> {
+  const dirs = new Set<string>();
+  for (const { pid } of ids) {
+    const fromArgs = (await readCommandLine(pid)).flatMap((a) => [...a.matchAll(/path=([^,]+)/g)].map((m) => m[1]!));
+    for (const p of [...(await unixSocketPaths(pid)), ...fromArgs]) {
+      const d = libguestfsSocketDir(p);
+      if (d) dirs.add(d);
+    }
+  }
+  return [...dirs];
 }
 
 /** The generic "how to debug" advice libguestfs appends to errors; the real cause is elsewhere. */

@@ -1,7 +1,7 @@
 // Processes seen through /proc: who a pid is (pid + start time, so a reused pid is not mistaken
 // for the process that once had it), which processes carry a marker in their environment, and
 // stopping them with a deadline. Reads only; the one spawn point stays src/host/exec.ts.
-import { readFile, readdir } from "node:fs/promises";
+import { readFile, readdir, readlink } from "node:fs/promises";
 
 /** A process, told apart from a later one with the same pid by its start time. */
 export interface ProcessIdentity {
@@ -133,4 +133,34 @@ export async function terminateProcesses(ids: readonly ProcessIdentity[], graceM
   for (const id of left) signal(id, "SIGKILL");
   await waitGone(left, 2000);
   return left;
+}
+
+/** The argv of a running process ([] when it is gone). */
+export async function readCommandLine(pid: number): Promise<string[]> {
+  const text = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+  return text.split("\0").filter((a) => a.length > 0);
+}
+
+/** Pure: socket inode -> path, from the text of /proc/net/unix (unnamed sockets left out). */
+export function parseUnixSockets(text: string): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const line of text.split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length >= 8 && f[7]!.startsWith("/")) out.set(Number(f[6]), f.slice(7).join(" "));
+  }
+  return out;
+}
+
+/** Paths of the named unix sockets a process holds open (those it bound: a listener's path). */
+export async function unixSocketPaths(pid: number): Promise<string[]> {
+  const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+  const inodes = new Set<number>();
+  for (const fd of fds) {
+    const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => "");
+    const m = /^socket:\[(\d+)\]$/.exec(target);
+    if (m) inodes.add(Number(m[1]));
+  }
+  if (inodes.size === 0) return [];
+  const table = parseUnixSockets(await readFile("/proc/net/unix", "utf8").catch(() => ""));
+  return [...inodes].map((i) => table.get(i)).filter((p): p is string => p !== undefined);
 }

@@ -1,8 +1,10 @@
 // /proc readers: start times (pid reuse), the environment marker, stopping with a deadline.
 import { expect, test } from "vitest";
 import { spawnDetached } from "../../../src/host/exec.js";
+import { libguestfsSocketDir, parseServerRecord } from "../../../src/guest/guestfish.js";
 import {
-  envValue, findProcessesByEnv, identifyProcess, isRunning, parseStatParent, parseStatStartTime, selfIdentity, terminateProcesses,
+  envValue, findProcessesByEnv, identifyProcess, isRunning, parseStatParent, parseStatStartTime, parseUnixSockets, selfIdentity,
+  terminateProcesses,
 } from "../../../src/host/processes.js";
 
 // Field 22 counted after the last ")": a command name may hold spaces and parentheses.
@@ -45,4 +47,18 @@ test("a process marked in its environment is found and stopped", async () => {
     child.kill("SIGKILL");
     await done;
   }
+});
+
+test("parseUnixSockets maps inodes to bound paths; libguestfsSocketDir recognises libguestfs's socket dirs", () => {
+  const table = [
+    "Num       RefCount Protocol Flags    Type St Inode Path",
+    "0000000000000000: 00000002 00000000 00010000 0001 01 48213 /tmp/libguestfsAbC123/guestfsd.sock",
+    "0000000000000000: 00000003 00000000 00000000 0001 03 48214",
+  ].join("\n");
+  expect(parseUnixSockets(table)).toEqual(new Map([[48213, "/tmp/libguestfsAbC123/guestfsd.sock"]]));
+  expect(libguestfsSocketDir("/tmp/libguestfsAbC123/guestfsd.sock")).toBe("/tmp/libguestfsAbC123");
+  expect(libguestfsSocketDir("/tmp/other/guestfsd.sock")).toBeUndefined();
+  expect(libguestfsSocketDir("/tmp/libguestfsAbC123/../../etc/x.sock")).toBeUndefined();
+  expect(parseServerRecord('{"pid":5,"startTime":9}')).toEqual({ pid: 5, startTime: 9 });
+  expect(parseServerRecord("5")).toBeUndefined();
 });

@@ -14,7 +14,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const opts = (over: Partial<OutputOptions> = {}): OutputOptions =>
   ({ mode: "local", storage: dir, format: "raw", allocation: "sparse", compressed: false, qemuBoot: false, ...over });
-const twoDisks = makeSource({ name: "g", disks: [0, 1].map((i) => ({ index: i, qemuUri: `/s${i}`, format: "raw" as const, displayName: `s${i}` })) });
+const twoDisks = makeSource({ name: "g", disks: [0, 1].map((i) => ({ index: i, image: { kind: "checked" as const, qemuUri: `/s${i}`, format: "raw" as const, chain: [], virtualSizeBytes: 1 }, displayName: `s${i}` })) });
 
 test("plannedFileNames: disks and their .part, the metadata and its temporary name, the output's extras", () => {
   expect(plannedFileNames("local", "g", [0, 1])).toEqual(["g-sda", "g-sda.part", "g-sdb", "g-sdb.part", "g.xml", ".g.xml.tmp"]);
