@@ -91,12 +91,16 @@ process.on("exit", killChildren);
 
 /**
  * Kill every child still running and wait until they have exited (SIGKILL after graceMs), so
- * that none of them writes a file after the caller removed it.
+ * that none of them writes a file after the caller removed it. Waits for the processes, not for
+ * their output to end: a `guestfish --remote` client hands its stdout to the server, so its pipe
+ * stays open until the server goes, which the caller's cleanup does next.
  */
 export async function stopChildren(graceMs = 5000): Promise<void> {
   const children = [...liveChildren];
+  const exited = (c: ResultPromise): Promise<unknown> =>
+    c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once("exit", r));
   for (const c of children) c.kill("SIGTERM");
-  const all = Promise.allSettled(children);
+  const all = Promise.all(children.map(exited));
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<"late">((r) => { timer = setTimeout(() => r("late"), graceMs); });
   if ((await Promise.race([all, late])) === "late") {
