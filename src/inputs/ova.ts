@@ -5,7 +5,7 @@
 // members are inflated later by the pipeline, after --print-source.
 import { lstat, readFile, readdir, realpath, stat } from "node:fs/promises";
 import { basename, join, posix, resolve, sep } from "node:path";
-import { badInput } from "../pipeline/errors.js";
+import { V2vError, badInput } from "../pipeline/errors.js";
 import type { InputModule, StageContext } from "../pipeline/stages.js";
 import type { InputOptions, Source, SourceDisk } from "../pipeline/types.js";
 import { quoteForMessage } from "../pipeline/untrusted.js";
@@ -61,6 +61,7 @@ async function openTarOva(path: string, label: string): Promise<OvaLayout> {
   try {
     members = await indexTar(path);
   } catch (e) {
+    if (e instanceof V2vError) throw e; // already a sentence naming the tar and the fix
     throw badInput(`${label}: the tar archive is corrupt or truncated (${(e as Error).message}); download it again`, e);
   }
   const files = new Map<string, Located>();
@@ -145,9 +146,12 @@ async function checkManifests(ova: OvaLayout, ctx: StageContext): Promise<void> 
   if (manifests.length === 0) return;
   ctx.reporter.stage("Checking the OVA manifest");
   for (const mf of manifests) {
-    const { entries, badLines } = parseManifest(await readMetadata(ova, mf));
+    const { entries, badLines, badLineCount } = parseManifest(await readMetadata(ova, mf));
     // Line numbers only: a hostile manifest's text is never echoed.
-    for (const n of badLines) ctx.reporter.warning(`${ova.label}: line ${typeof n === "number" ? n : "?"} of manifest ${quoteForMessage(mf)} cannot be parsed; it is ignored`);
+    for (const n of badLines) ctx.reporter.warning(`${ova.label}: line ${n} of manifest ${quoteForMessage(mf)} cannot be parsed; it is ignored`);
+    if (badLineCount > badLines.length) {
+      ctx.reporter.warning(`${ova.label}: ${badLineCount - badLines.length} more lines of manifest ${quoteForMessage(mf)} cannot be parsed; they are ignored`);
+    }
     for (const entry of entries) {
       const rel = normalizeRelative(posix.join(posix.dirname(mf), entry.file));
       const loc = rel === undefined ? undefined : ova.files.get(rel);

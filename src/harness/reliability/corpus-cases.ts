@@ -163,7 +163,7 @@ export const CORPUS: readonly CorpusCase[] = [
     },
   },
   {
-    name: "OVA tar: truncated", group: "OVA container", exit: 1, words: [/corrupt or truncated/],
+    name: "OVA tar: truncated", group: "OVA container", exit: 1, words: [/truncated or corrupt|corrupt or truncated/],
     build: async (dir) => {
       const built = await tarOva(dir, [{ href: "disk1.qcow2" }], [{ name: "disk1.qcow2", data: Buffer.alloc(4 * MiB, 7) }]);
       const ova = built.args[2]!;
