@@ -23,8 +23,9 @@ export function renderTable(rows: readonly ReliabilityRow[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
   const bad = rows.filter((r) => !r.handled || !r.cleanupOk);
+  const skipped = rows.filter((r) => r.got.startsWith("skipped")).length;
   const out = [line(head), line(widths.map((w) => "-".repeat(w))), ...body.map(line), ""];
-  out.push(`${rows.length} cases: ${rows.length - bad.length} handled, ${bad.length} mishandled`);
+  out.push(`${rows.length} cases: ${rows.length - bad.length - skipped} handled, ${bad.length} mishandled${skipped ? `, ${skipped} skipped (reason in the row)` : ""}`);
   for (const r of bad) out.push(`  MISHANDLED ${r.case}: ${r.detail}`);
   return `${out.join("\n")}\n`;
 }
