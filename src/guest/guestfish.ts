@@ -190,7 +190,10 @@ export class GuestfishSession {
       await stopGuestfishUnder(dir);
       await rm(dir, { recursive: true, force: true });
     });
-    const argv = ["guestfish", "--listen", ...(opts.trace ? ["-x"] : [])];
+    // In a session of its own: a Ctrl-C on the terminal reaches the whole foreground process
+    // group, and a server (or qemu) dying of it before the cleanup runs would leave its socket
+    // directory in /tmp; the cleanup stops them itself, in order.
+    const argv = ["setsid", "guestfish", "--listen", ...(opts.trace ? ["-x"] : [])];
     const out = join(dir, "listen.out");
     try {
       await run(argv, { env, timeoutMs: 60_000, stdoutFile: out, stderrFile: join(dir, "guestfish.log") });

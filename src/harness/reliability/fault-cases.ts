@@ -7,7 +7,9 @@ import { LOCK_FILE_NAME } from "../../pipeline/output-lock.js";
 import {
   isMountPoint, isRoot, makeCaseDirs, mountTmpfs, removeCaseDirs, unmount, type CaseDirs, type FaultSources,
 } from "./fault-fixtures.js";
-import { checkDirHolds, checkNoProcessesLeft, checkSourcesUnchanged, listTree, snapshotTools } from "./fault-leftovers.js";
+import {
+  checkDirHolds, checkNoProcessesLeft, checkNoSocketDirsLeft, checkSourcesUnchanged, listTree, snapshotSocketDirs, snapshotTools,
+} from "./fault-leftovers.js";
 import { errorLines, startCli, type CliRun } from "./fault-runner.js";
 
 /** "default" cases run in `npm test`; "full" ones (a whole conversion each) only with V2V_FAULTS=full. */
@@ -39,16 +41,18 @@ const GUEST = "debian-12-bios";
 const FINISHED_OUTPUT = [`${GUEST}-sda`, `${GUEST}.xml`];
 const FINISHED_OUTPUT_TWO_DISKS = [`${GUEST}-sda`, `${GUEST}-sdb`, `${GUEST}.xml`];
 
-type InputKind = "ova" | "disk+data";
+type InputKind = "ova" | "disk+data" | "blank";
 
 function cliArgs(kind: InputKind, src: FaultSources, out: string): string[] {
   if (kind === "ova") return ["-i", "ova", src.ova, "-o", "local", "-os", out];
+  if (kind === "blank") return ["-i", "disk", src.blankDisk, "-if", "raw", "-o", "local", "-os", out];
   // Compressed qcow2: compressing the random data disk costs CPU, so its copy lasts seconds even
   // when the page cache would swallow a plain copy of 1 GiB in half a second.
   return ["-i", "disk", src.rawDisk, src.dataDisk, "-on", GUEST, "-of", "qcow2", "--compressed", "-o", "local", "-os", out];
 }
 
-const sourcesOf = (kind: InputKind, src: FaultSources): string[] => (kind === "ova" ? [src.ova] : [src.rawDisk, src.dataDisk]);
+const sourcesOf = (kind: InputKind, src: FaultSources): string[] =>
+  kind === "ova" ? [src.ova] : kind === "blank" ? [src.blankDisk] : [src.rawDisk, src.dataDisk];
 
 const envFor = (d: CaseDirs): Record<string, string> => ({ VIRT_V2V_TMPDIR: d.tmp });
 
@@ -78,15 +82,24 @@ export function judgeAnswer(r: Pick<CliRun, "exitCode" | "killedBy" | "stderr">,
 
 /** Everything a case checks after its runs: -os, the temporary directory, processes, sources. */
 async function checkAfter(
-  d: CaseDirs, src: FaultSources, kind: InputKind, tools: ReadonlyMap<string, string>, outAllowed: readonly string[] = [],
+  d: CaseDirs, src: FaultSources, kind: InputKind, before: Snapshot, outAllowed: readonly string[] = [],
 ): Promise<string[]> {
   return [
-    ...(await checkNoProcessesLeft(d.tmp, tools)),
+    ...(await checkNoProcessesLeft(d.tmp, before.tools)),
+    ...(await checkNoSocketDirsLeft(before.sockDirs)),
     ...(await checkDirHolds("-os", d.out, outAllowed)),
     ...(await checkDirHolds("VIRT_V2V_TMPDIR", d.tmp)),
     ...(await checkSourcesUnchanged(src.sha256, sourcesOf(kind, src))),
   ];
 }
+
+/** What ran and existed before a case, to tell what the case left. */
+interface Snapshot {
+  readonly tools: ReadonlyMap<string, string>;
+  readonly sockDirs: ReadonlySet<string>;
+}
+
+const snapshot = async (): Promise<Snapshot> => ({ tools: await snapshotTools(), sockDirs: await snapshotSocketDirs() });
 
 /** Run `body` in fresh case directories, removed afterwards whatever happens. */
 async function inCaseDirs(body: (d: CaseDirs) => Promise<FaultOutcome>): Promise<FaultOutcome> {
@@ -101,6 +114,12 @@ async function inCaseDirs(body: (d: CaseDirs) => Promise<FaultOutcome>): Promise
 export interface StageSpec {
   /** The stage line's text starts with this. */
   readonly stage: string;
+  /** What the case is called when it is not just the stage (a signal some seconds into it). */
+  readonly label?: string;
+  /** Signal the whole process group (Ctrl-C on a terminal), not just v2v. */
+  readonly toGroup?: boolean;
+  /** Only these signals (default SIGINT and SIGTERM). */
+  readonly signals?: readonly ("SIGINT" | "SIGTERM")[];
   readonly input: InputKind;
   readonly tier: FaultTier;
   readonly delayMs?: number;
@@ -119,6 +138,9 @@ export const STAGES: readonly StageSpec[] = [
   { stage: "Setting up the source", input: "ova", tier: "default" },
   { stage: "Checking the OVA manifest", input: "ova", tier: "default" },
   { stage: "Opening the source", input: "ova", tier: "default" },
+  // The overlays take a fraction of a second; 5 s in, libguestfs is launching the appliance and
+  // GuestfishSession.start has not returned a session yet.
+  { stage: "Opening the source", label: "the appliance launch (5 s into \"Opening the source\")", input: "ova", tier: "default", delayMs: 5000 },
   { stage: "Inspecting the source", input: "ova", tier: "default" },
   { stage: "Checking for sufficient free disk space", input: "ova", tier: "default" },
   { stage: "Converting", input: "ova", tier: "default", delayMs: 5000 },
@@ -128,23 +150,28 @@ export const STAGES: readonly StageSpec[] = [
   // and the first disk's .part is complete but not yet linked to its name.
   { stage: "Copying disk 2/2", input: "disk+data", tier: "default", delayMs: 1000 },
   { stage: "Creating output metadata", input: "ova", tier: "full", mayFinish: true },
+  // Ctrl-C: the tools v2v runs (guestfish clients, qemu-img) get the SIGINT too and die of it
+  // while v2v cleans up; the guestfish server runs in a session of its own and does not.
+  { stage: "Converting", label: "Ctrl-C during the conversion (SIGINT to the process group)", input: "ova", tier: "default", delayMs: 5000, toGroup: true, signals: ["SIGINT"] },
+  { stage: "Copying disk 2/2", label: "Ctrl-C during the copy (SIGINT to the process group)", input: "disk+data", tier: "full", delayMs: 1000, toGroup: true, signals: ["SIGINT"] },
 ];
 
 export function signalAtStage(signal: "SIGINT" | "SIGTERM", s: StageSpec): FaultCase {
   const finished = s.input === "ova" ? FINISHED_OUTPUT : FINISHED_OUTPUT_TWO_DISKS;
   return {
-    name: `${signal} at "${s.stage}"`,
+    name: s.toGroup && s.label ? s.label : s.label ? `${signal} during ${s.label}` : `${signal} at "${s.stage}"`,
     expected: s.mayFinish ? `exit 1 "interrupted by ${signal}", or exit 0 with the whole output` : `exit 1 "interrupted by ${signal}"`,
     tier: s.tier,
     needsRoot: false,
     run: (src) => inCaseDirs(async (d) => {
-      const tools = await snapshotTools();
-      const cli = startCli(cliArgs(s.input, src, d.out), { env: envFor(d), trigger: { stage: s.stage, signal, delayMs: s.delayMs } });
+      const before = await snapshot();
+      const trigger = { stage: s.stage, signal, delayMs: s.delayMs, toGroup: s.toGroup };
+      const cli = startCli(cliArgs(s.input, src, d.out), { env: envFor(d), trigger });
       const r = await cli.done;
       const finishedFirst = s.mayFinish === true && r.exitCode === 0;
       const answer = finishedFirst ? judgeAnswer(r, 0, []) : judgeAnswer(r, 1, [`interrupted by ${signal}`]);
       if (r.signalledAt === undefined && !finishedFirst) answer.push(`the run never reached "${s.stage}" (stages: ${r.stages.join(" / ")})`);
-      const cleanup = await checkAfter(d, src, s.input, tools, finishedFirst ? finished : []);
+      const cleanup = await checkAfter(d, src, s.input, before, finishedFirst ? finished : []);
       const when = r.signalledAt ? ` (signalled during "${r.signalledAt.slice(0, 40)}", exited ${r.secondsAfterSignal?.toFixed(1)} s later)` : "";
       return outcome(r, answer, cleanup, when);
     }),
@@ -169,7 +196,7 @@ export function sigkillThenRerun(): FaultCase {
     tier: "default",
     needsRoot: false,
     run: (src) => inCaseDirs(async (d) => {
-      const tools = await snapshotTools();
+      const before = await snapshot();
       const args = cliArgs("ova", src, d.out);
       const first = startCli(args, { env: envFor(d), trigger: { stage: "Converting", signal: "SIGKILL", delayMs: 5000 } });
       const a = await first.done;
@@ -184,7 +211,7 @@ export function sigkillThenRerun(): FaultCase {
       if (!b.stdout.includes(`left by v2v run pid ${first.pid}, which is no longer running; stopped its leftover processes`)) {
         answer.push("the re-run did not say (-v) that it removed the stale work dir and stopped its guestfish/qemu");
       }
-      const cleanup = await checkAfter(d, src, "ova", tools, FINISHED_OUTPUT);
+      const cleanup = await checkAfter(d, src, "ova", before, FINISHED_OUTPUT);
       return outcome(b, answer, cleanup, ` (first run: ${describeRun(a)})`);
     }),
   };
@@ -198,12 +225,12 @@ export function enospcDuringCopy(): FaultCase {
     tier: "default",
     needsRoot: true,
     run: (src) => inCaseDirs(async (d) => {
-      const tools = await snapshotTools();
+      const before = await snapshot();
       await mountTmpfs(d.out, 64);
       const r = await startCli(cliArgs("ova", src, d.out), { env: envFor(d) }).done;
       const answer = judgeAnswer(r, 1, ["no space", `-os ${d.out}`]);
       if (!r.stages.some((s) => s.startsWith("Copying disk"))) answer.push("the run failed before the copy");
-      const cleanup = await checkAfter(d, src, "ova", tools);
+      const cleanup = await checkAfter(d, src, "ova", before);
       const unmounted = await unmount(d.out).then(() => undefined, (e: unknown) => String(e));
       if (unmounted !== undefined || (await isMountPoint(d.out))) cleanup.push(`the tmpfs on ${d.out} could not be unmounted: ${unmounted ?? "still mounted"}`);
       return outcome(r, answer, cleanup);
@@ -219,14 +246,14 @@ export function readOnlyOutput(): FaultCase {
     tier: "default",
     needsRoot: true,
     run: (src) => inCaseDirs(async (d) => {
-      const tools = await snapshotTools();
+      const before = await snapshot();
       await mountTmpfs(d.out, 1, true);
       const writable = await access(d.out, constants.W_OK).then(() => true, () => false);
       const r = await startCli(cliArgs("ova", src, d.out), { env: envFor(d) }).done;
       const answer = judgeAnswer(r, 1, [`-os ${d.out}`, "not writable"]);
       if (writable) answer.push(`${d.out} is writable: the read-only mount did not take`);
       if (r.stages.length > 0) answer.push(`work started before the refusal: ${r.stages.join(" / ")}`);
-      return outcome(r, answer, await checkAfter(d, src, "ova", tools));
+      return outcome(r, answer, await checkAfter(d, src, "ova", before));
     }),
   };
 }
@@ -239,7 +266,7 @@ export function twoRunsOneOutput(): FaultCase {
     tier: "default",
     needsRoot: false,
     run: (src) => inCaseDirs(async (d) => {
-      const tools = await snapshotTools();
+      const before = await snapshot();
       const args = cliArgs("ova", src, d.out);
       const first = startCli(args, { env: envFor(d) });
       const answer: string[] = [];
@@ -255,8 +282,25 @@ export function twoRunsOneOutput(): FaultCase {
       first.signal("SIGINT");
       const a = await first.done;
       answer.push(...judgeAnswer(a, 1, ["interrupted by SIGINT"]).map((p) => `first run: ${p}`));
-      const cleanup = await checkAfter(d, src, "ova", tools);
+      const cleanup = await checkAfter(d, src, "ova", before);
       return outcome(second, answer, cleanup, ` (first run: ${describeRun(a)})`);
+    }),
+  };
+}
+
+/** A failure the run detects itself, after the appliance is up: inspection finds no OS. */
+export function failedInspection(): FaultCase {
+  return {
+    name: "a failed inspection (a blank disk)",
+    expected: 'exit 1 "no operating system", nothing left',
+    tier: "default",
+    needsRoot: false,
+    run: (src) => inCaseDirs(async (d) => {
+      const before = await snapshot();
+      const r = await startCli(cliArgs("blank", src, d.out), { env: envFor(d) }).done;
+      const answer = judgeAnswer(r, 1, ["no operating system"]);
+      if (!r.stages.includes("Inspecting the source")) answer.push("the run failed before the inspection");
+      return outcome(r, answer, await checkAfter(d, src, "blank", before));
     }),
   };
 }
@@ -266,7 +310,8 @@ export function faultCases(): FaultCase[] {
   return [
     readOnlyOutput(),
     twoRunsOneOutput(),
-    ...STAGES.flatMap((s) => (["SIGINT", "SIGTERM"] as const).map((sig) => signalAtStage(sig, s))),
+    failedInspection(),
+    ...STAGES.flatMap((s) => (s.signals ?? (["SIGINT", "SIGTERM"] as const)).map((sig) => signalAtStage(sig, s))),
     sigkillThenRerun(),
     enospcDuringCopy(),
   ];

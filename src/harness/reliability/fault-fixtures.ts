@@ -3,7 +3,7 @@
 // VIRT_V2V_TMPDIR per case under /var/tmp, and small tmpfs mounts for ENOSPC and read-only -os.
 import { randomFillSync } from "node:crypto";
 import { createWriteStream, existsSync } from "node:fs";
-import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { once } from "node:events";
 import { run } from "../../host/exec.js";
@@ -23,6 +23,8 @@ export interface FaultSources {
   readonly rawDisk: string;
   /** Random bytes, a second disk for -i disk: nothing to trim or skip, so its copy takes seconds. */
   readonly dataDisk: string;
+  /** A raw disk of zeros: inspection finds no operating system. */
+  readonly blankDisk: string;
   /** sha256 of each of the above, taken before any case ran. */
   readonly sha256: ReadonlyMap<string, string>;
 }
@@ -46,15 +48,29 @@ export async function ensureRandomDisk(bytes: number): Promise<string> {
   return path;
 }
 
+/** A sparse raw file of `bytes` zeros in the cache. */
+export async function ensureBlankDisk(bytes: number): Promise<string> {
+  const dir = join(cacheDir(), "faults");
+  const path = join(dir, `blank-${bytes / MiB}m.raw`);
+  if (existsSync(path)) return path;
+  await mkdir(dir, { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, "", { flag: "wx" });
+  await truncate(tmp, bytes);
+  await rename(tmp, path);
+  return path;
+}
+
 /** Build or reuse the reference guest (the first build takes ~10 min) and hash every source. */
 export async function prepareFaultSources(progress: Progress = () => undefined): Promise<FaultSources> {
   const recipe = findRecipe("debian-12-bios");
   const ova = (await ensureGuestOva(recipe, progress)).path;
   const rawDisk = (await ensureGuestDisks(recipe, progress)).disks[0]!.path;
   const dataDisk = await ensureRandomDisk(1024 * MiB);
+  const blankDisk = await ensureBlankDisk(256 * MiB);
   const sha256 = new Map<string, string>();
-  for (const p of [ova, rawDisk, dataDisk]) sha256.set(p, await sha256File(p));
-  return { ova, rawDisk, dataDisk, sha256 };
+  for (const p of [ova, rawDisk, dataDisk, blankDisk]) sha256.set(p, await sha256File(p));
+  return { ova, rawDisk, dataDisk, blankDisk, sha256 };
 }
 
 export interface CaseDirs {

@@ -4,7 +4,9 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { findProcessesByEnv, identifyProcess, listProcessNames, waitGone, type ProcessIdentity } from "../../host/processes.js";
+import {
+  findProcessesByEnv, identifyProcess, listProcessNames, parseUnixSockets, waitGone, type ProcessIdentity,
+} from "../../host/processes.js";
 
 /** Every path under `dir`, relative, directories included, symlinks not followed; [] when absent. */
 export async function listTree(dir: string, prefix = ""): Promise<string[]> {
@@ -88,4 +90,20 @@ export async function checkNoProcessesLeft(tmpDir: string, before: ReadonlyMap<s
   const left = [];
   for (const id of ids) if ((await identifyProcess(id.pid))?.startTime === id.startTime) left.push(`${names.get(id.pid) ?? "?"} (pid ${id.pid})`);
   return left.length > 0 ? [`processes left running ${graceMs / 1000} s after the run: ${left.join(", ")}`] : [];
+}
+
+/** libguestfs's socket directories (root's are always in /tmp, outside LIBGUESTFS_TMPDIR). */
+export async function snapshotSocketDirs(): Promise<Set<string>> {
+  const names = await readdir("/tmp").catch(() => [] as string[]);
+  return new Set(names.filter((n) => /^libguestfs[A-Za-z0-9]{6}$/.test(n)).map((n) => `/tmp/${n}`));
+}
+
+/**
+ * Problems when a libguestfs socket directory appeared during the case and is still there with
+ * nobody listening on it: a guestfish server was killed without its directory being removed.
+ */
+export async function checkNoSocketDirsLeft(before: ReadonlySet<string>): Promise<string[]> {
+  const listening = [...parseUnixSockets(await readFile("/proc/net/unix", "utf8").catch(() => "")).values()];
+  const dead = [...(await snapshotSocketDirs())].filter((d) => !before.has(d) && !listening.some((p) => p.startsWith(`${d}/`)));
+  return dead.length > 0 ? [`libguestfs socket directories left: ${dead.join(", ")}`] : [];
 }

@@ -23,6 +23,11 @@ export interface SignalTrigger {
   readonly signal: NodeJS.Signals;
   /** Wait this long after the line before signalling (to land inside a long stage). */
   readonly delayMs?: number;
+  /**
+   * Signal the CLI's whole process group, as a Ctrl-C on a terminal does (the tools it runs get
+   * the signal too). The CLI is then started in a process group of its own.
+   */
+  readonly toGroup?: boolean;
 }
 
 export interface CliRun {
@@ -74,7 +79,10 @@ export function startCli(args: readonly string[], opts: StartCliOptions): Runnin
       w.resolve(stage);
     }
   };
-  const child = spawnDetached([process.execPath, cli, ...args], {
+  // setsid execs the CLI in a new session (same pid: the child is not a group leader yet), so
+  // that a signal to its group does not reach this test runner.
+  const group = opts.trigger?.toGroup === true;
+  const child = spawnDetached([...(group ? ["setsid"] : []), process.execPath, cli, ...args], {
     env: opts.env,
     timeoutMs: opts.timeoutMs ?? 30 * 60_000,
     onStdoutLine: onLine,
@@ -87,7 +95,7 @@ export function startCli(args: readonly string[], opts: StartCliOptions): Runnin
     // would cut short the very cleanup a case is there to watch.
     if (pid <= 0) return; // never spawned; process.kill(-1) would signal every process
     try {
-      process.kill(pid, sig);
+      process.kill(group ? -pid : pid, sig);
     } catch {
       /* already exited */
     }

@@ -26,10 +26,12 @@ test("judgeAnswer: exit status, exactly one error line, every key word (case-ins
 
 test("every stage is covered by SIGINT and SIGTERM; the default tier reaches 'Converting' and the copy", () => {
   const names = faultCases().map((c) => c.name);
-  for (const s of STAGES) for (const sig of ["SIGINT", "SIGTERM"]) expect(names).toContain(`${sig} at "${s.stage}"`);
+  for (const s of STAGES.filter((x) => !x.label)) for (const sig of ["SIGINT", "SIGTERM"]) expect(names).toContain(`${sig} at "${s.stage}"`);
+  expect(names).toContain('SIGINT during the appliance launch (5 s into "Opening the source")');
+  expect(names).toContain("Ctrl-C during the conversion (SIGINT to the process group)");
   const defaults = STAGES.filter((s) => s.tier === "default").map((s) => s.stage);
-  expect(defaults).toEqual(["Setting up the source", "Checking the OVA manifest", "Opening the source", "Inspecting the source",
-    "Checking for sufficient free disk space", "Converting", "Copying disk 2/2"]);
+  expect(defaults).toEqual(["Setting up the source", "Checking the OVA manifest", "Opening the source", "Opening the source", "Inspecting the source",
+    "Checking for sufficient free disk space", "Converting", "Copying disk 2/2", "Converting"]);
 });
 
 test("skipReason says why a case does not run", () => {
