@@ -4,6 +4,7 @@ import { constants } from "node:fs";
 import { access, chmod, lstat, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { V2vError, badOption } from "../pipeline/errors.js";
+import { quoteForMessage } from "../pipeline/untrusted.js";
 import { createExclusive, outputFileError, partialName, publishFile } from "../pipeline/output-files.js";
 import type { TargetPlan } from "../pipeline/stages.js";
 import type { OutputOptions, Source } from "../pipeline/types.js";
@@ -46,7 +47,10 @@ export function findOptionProblems(mode: DirOutputMode, opts: OutputOptions): st
 /** Check -os (exists, is a directory, is writable) and the other options; throws BAD_OPTION. */
 export async function validateDirOutput(mode: DirOutputMode, opts: OutputOptions): Promise<void> {
   const problems = findOptionProblems(mode, opts);
-  if (opts.storage) {
+  if (opts.storage && /[\x00-\x1f\x7f]/.test(opts.storage)) {
+    // The directory's path goes into the metadata (XML, a shell script): no control characters.
+    problems.push(`-o ${mode}: -os ${quoteForMessage(opts.storage)} has control characters; choose a directory whose path has none`);
+  } else if (opts.storage) {
     const dir = opts.storage;
     const st = await stat(dir).catch(() => undefined);
     if (!st) problems.push(`-o ${mode}: -os ${dir}: no such directory; create it or choose another -os`);
@@ -55,7 +59,8 @@ export async function validateDirOutput(mode: DirOutputMode, opts: OutputOptions
       problems.push(`-o ${mode}: -os ${dir} is not writable; choose another -os or fix its permissions`);
     }
   }
-  if (problems.length > 0) throw badOption(problems.join("\n"));
+  // One line: the problems joined, each naming its option and fix.
+  if (problems.length > 0) throw badOption(problems.join("; "));
 }
 
 /** A guest name becomes file names: refuse what would escape -os or break the metadata. */

@@ -56,7 +56,7 @@ describe.each<[string, OutputModule, string]>([["local", localOutput, "xml"], ["
 
     test("validate: --compressed needs qcow2 and excludes -oa preallocated; all problems reported", async () => {
       const e = await errorOf(mod.validate(opts({ compressed: true, allocation: "preallocated" })));
-      expect(e.message.split("\n")).toEqual([
+      expect(e.message.split("; -o ").map((p, i) => (i === 0 ? p : `-o ${p}`))).toEqual([
         `-o ${mode}: --compressed needs -of qcow2 (only qcow2 has compressed clusters)`,
         `-o ${mode}: --compressed cannot be combined with -oa preallocated; drop one of them`,
       ]);
@@ -141,4 +141,11 @@ describe("-o null", () => {
     expect(await nullOutput.finalize(biosVirtio(), nullOpts(), ctx())).toEqual([]);
     expect(existsSync(join(dir, "g.xml"))).toBe(false);
   });
+});
+
+test("-os with control characters is refused before anything else, the path shown escaped", async () => {
+  const { localOutput } = await import("../../../src/outputs/local.js");
+  const e = await localOutput.validate({ mode: "local", storage: "/tmp/x\x1b[2J\ny", format: "raw", allocation: "sparse", compressed: false, qemuBoot: false })
+    .then(() => undefined, (x: unknown) => x as Error);
+  expect(e?.message).toBe('-o local: -os "/tmp/x\\u001b[2J\\ny" has control characters; choose a directory whose path has none');
 });
