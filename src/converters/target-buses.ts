@@ -9,6 +9,7 @@
 //   pc has only 4 IDE slots, so more than 4 such disks go to q35/sata instead.
 // - Disks: virtio-blk when the guest has virtio_blk; otherwise sata on q35, ide on pc.
 // - NIC: virtio-net when the guest has virtio_net; otherwise e1000, which every OS drives.
+import { DEBIAN_FAMILY } from "./linux/debian-family.js";
 import type {
   Firmware, GuestCaps, Inspection, MachineType, SourceController, TargetBlockBus, TargetNicModel,
 } from "../pipeline/types.js";
@@ -39,7 +40,6 @@ export function decideTargetFirmware(source: Firmware, inspected: "bios" | "uefi
   return source === "unknown" ? inspected : source;
 }
 
-const DEBIAN_FAMILY = new Set(["debian", "ubuntu", "linuxmint", "kalilinux"]);
 const RHEL_FAMILY = new Set(["rhel", "centos", "scientificlinux", "redhat-based", "oraclelinux"]);
 const SUSE_FAMILY = new Set(["sles", "suse-based", "opensuse"]);
 

@@ -19,10 +19,11 @@ import { renameGuestDevices, replaceXenConsoles } from "./config-edits.js";
 import { removeGuestTools } from "./guest-tools.js";
 import { rebuildInitramfs } from "./initramfs.js";
 import { chooseVirtioKernel, describeKernel, listInstalledKernels, type InstalledKernel } from "./kernels.js";
+import { DEBIAN_FAMILY } from "./debian-family.js";
 import { StepLog } from "./step-log.js";
 
-/** Distros (libguestfs inspect-get-distro names) this converter handles. */
-export const DEBIAN_FAMILY: ReadonlySet<string> = new Set(["debian", "ubuntu", "linuxmint", "kalilinux", "kali"]);
+/** Distros (libguestfs inspect-get-distro names) this converter handles: the one list. */
+export { DEBIAN_FAMILY };
 
 export const NO_VIRTIO_WARNING =
   "no installed kernel has virtio_blk and virtio_net; the target will use emulated devices (sata disk, e1000 NIC), which are slower";
