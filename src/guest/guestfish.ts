@@ -104,7 +104,7 @@ export function libguestfsSocketDir(path: string): string | undefined {
  * LIBGUESTFS_TMPDIR (socket paths must be short), so they are found from the sockets the server
  * listens on and from qemu's command line (-chardev socket,path=...).
  */
-async function socketDirsOf(ids: readonly ProcessIdentity[]): Promise<string[]> {
+export async function socketDirsOf(ids: readonly ProcessIdentity[]): Promise<string[]> {
   const dirs = new Set<string>();
   for (const { pid } of ids) {
     const fromArgs = (await readCommandLine(pid)).flatMap((a) => [...a.matchAll(/path=([^,]+)/g)].map((m) => m[1]!));

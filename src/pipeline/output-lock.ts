@@ -128,6 +128,9 @@ export class OutputLock {
       await rename(tmp, this.path); // our own lock: replacing it is the point
     } catch (e) {
       await removeIfThere(tmp).catch(() => undefined);
+      if (errno(e) === "ENOSPC") {
+        throw new V2vError("NO_SPACE", `no space left in -os ${this.dir} to update ${LOCK_FILE_NAME}; free space there or choose another -os`, { cause: e });
+      }
       throw new V2vError("OUTPUT", `could not update the lock ${this.path}: ${(e as Error).message}; check the -os directory`, { cause: e });
     }
   }

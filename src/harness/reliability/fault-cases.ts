@@ -8,7 +8,8 @@ import {
   isMountPoint, isRoot, makeCaseDirs, mountTmpfs, removeCaseDirs, unmount, type CaseDirs, type FaultSources,
 } from "./fault-fixtures.js";
 import {
-  checkDirHolds, checkNoProcessesLeft, checkNoSocketDirsLeft, checkSourcesUnchanged, listTree, snapshotSocketDirs, snapshotTools,
+  checkDirHolds, checkNoProcessesLeft, checkSocketDirsGone, checkSourcesUnchanged, listTree, snapshotTools, watchSocketDirs,
+  type SocketDirWatch,
 } from "./fault-leftovers.js";
 import { errorLines, startCli, type CliRun } from "./fault-runner.js";
 
@@ -86,27 +87,29 @@ async function checkAfter(
 ): Promise<string[]> {
   return [
     ...(await checkNoProcessesLeft(d.tmp, before.tools)),
-    ...(await checkNoSocketDirsLeft(before.sockDirs)),
+    ...checkSocketDirsGone(await before.sockDirs.stop()),
     ...(await checkDirHolds("-os", d.out, outAllowed)),
     ...(await checkDirHolds("VIRT_V2V_TMPDIR", d.tmp)),
     ...(await checkSourcesUnchanged(src.sha256, sourcesOf(kind, src))),
   ];
 }
 
-/** What ran and existed before a case, to tell what the case left. */
+/** What ran before a case, and the socket directories its processes use, to tell what it left. */
 interface Snapshot {
   readonly tools: ReadonlyMap<string, string>;
-  readonly sockDirs: ReadonlySet<string>;
+  readonly sockDirs: SocketDirWatch;
 }
 
-const snapshot = async (): Promise<Snapshot> => ({ tools: await snapshotTools(), sockDirs: await snapshotSocketDirs() });
+const snapshot = async (d: CaseDirs): Promise<Snapshot> => ({ tools: await snapshotTools(), sockDirs: watchSocketDirs(d.tmp) });
 
-/** Run `body` in fresh case directories, removed afterwards whatever happens. */
-async function inCaseDirs(body: (d: CaseDirs) => Promise<FaultOutcome>): Promise<FaultOutcome> {
+/** Run `body` in fresh case directories, watched from the start, removed afterwards whatever happens. */
+async function inCaseDirs(body: (d: CaseDirs, before: Snapshot) => Promise<FaultOutcome>): Promise<FaultOutcome> {
   const d = await makeCaseDirs();
+  const before = await snapshot(d);
   try {
-    return await body(d);
+    return await body(d, before);
   } finally {
+    await before.sockDirs.stop();
     await removeCaseDirs(d);
   }
 }
@@ -163,8 +166,7 @@ export function signalAtStage(signal: "SIGINT" | "SIGTERM", s: StageSpec): Fault
     expected: s.mayFinish ? `exit 1 "interrupted by ${signal}", or exit 0 with the whole output` : `exit 1 "interrupted by ${signal}"`,
     tier: s.tier,
     needsRoot: false,
-    run: (src) => inCaseDirs(async (d) => {
-      const before = await snapshot();
+    run: (src) => inCaseDirs(async (d, before) => {
       const trigger = { stage: s.stage, signal, delayMs: s.delayMs, toGroup: s.toGroup };
       const cli = startCli(cliArgs(s.input, src, d.out), { env: envFor(d), trigger });
       const r = await cli.done;
@@ -195,8 +197,7 @@ export function sigkillThenRerun(): FaultCase {
     expected: "the re-run exits 0, says it removed the stale lock and work dir, -os holds just the output",
     tier: "default",
     needsRoot: false,
-    run: (src) => inCaseDirs(async (d) => {
-      const before = await snapshot();
+    run: (src) => inCaseDirs(async (d, before) => {
       const args = cliArgs("ova", src, d.out);
       const first = startCli(args, { env: envFor(d), trigger: { stage: "Converting", signal: "SIGKILL", delayMs: 5000 } });
       const a = await first.done;
@@ -224,8 +225,7 @@ export function enospcDuringCopy(): FaultCase {
     expected: 'exit 1 "no space left ... -os DIR", -os empty, tmpfs unmountable',
     tier: "default",
     needsRoot: true,
-    run: (src) => inCaseDirs(async (d) => {
-      const before = await snapshot();
+    run: (src) => inCaseDirs(async (d, before) => {
       await mountTmpfs(d.out, 64);
       const r = await startCli(cliArgs("ova", src, d.out), { env: envFor(d) }).done;
       const answer = judgeAnswer(r, 1, ["no space", `-os ${d.out}`]);
@@ -245,8 +245,7 @@ export function readOnlyOutput(): FaultCase {
     expected: 'exit 1 "-os DIR is not writable", before any work',
     tier: "default",
     needsRoot: true,
-    run: (src) => inCaseDirs(async (d) => {
-      const before = await snapshot();
+    run: (src) => inCaseDirs(async (d, before) => {
       await mountTmpfs(d.out, 1, true);
       const writable = await access(d.out, constants.W_OK).then(() => true, () => false);
       const r = await startCli(cliArgs("ova", src, d.out), { env: envFor(d) }).done;
@@ -265,8 +264,7 @@ export function twoRunsOneOutput(): FaultCase {
     expected: 'the second exits 1 "in use by another v2v run (pid N)"; the first, interrupted, cleans up',
     tier: "default",
     needsRoot: false,
-    run: (src) => inCaseDirs(async (d) => {
-      const before = await snapshot();
+    run: (src) => inCaseDirs(async (d, before) => {
       const args = cliArgs("ova", src, d.out);
       const first = startCli(args, { env: envFor(d) });
       const answer: string[] = [];
@@ -295,8 +293,7 @@ export function failedInspection(): FaultCase {
     expected: 'exit 1 "no operating system", nothing left',
     tier: "default",
     needsRoot: false,
-    run: (src) => inCaseDirs(async (d) => {
-      const before = await snapshot();
+    run: (src) => inCaseDirs(async (d, before) => {
       const r = await startCli(cliArgs("blank", src, d.out), { env: envFor(d) }).done;
       const answer = judgeAnswer(r, 1, ["no operating system"]);
       if (!r.stages.includes("Inspecting the source")) answer.push("the run failed before the inspection");

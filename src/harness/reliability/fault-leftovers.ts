@@ -1,12 +1,11 @@
 // What a fault case checks after the run: files left in -os and in the temporary directory,
 // processes left running, sources changed. Each check returns problems, one sentence each.
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  findProcessesByEnv, identifyProcess, listProcessNames, parseUnixSockets, waitGone, type ProcessIdentity,
-} from "../../host/processes.js";
+import { socketDirsOf } from "../../guest/guestfish.js";
+import { findProcessesByEnv, identifyProcess, listProcessNames, waitGone, type ProcessIdentity } from "../../host/processes.js";
 
 /** Every path under `dir`, relative, directories included, symlinks not followed; [] when absent. */
 export async function listTree(dir: string, prefix = ""): Promise<string[]> {
@@ -92,18 +91,43 @@ export async function checkNoProcessesLeft(tmpDir: string, before: ReadonlyMap<s
   return left.length > 0 ? [`processes left running ${graceMs / 1000} s after the run: ${left.join(", ")}`] : [];
 }
 
-/** libguestfs's socket directories (root's are always in /tmp, outside LIBGUESTFS_TMPDIR). */
-export async function snapshotSocketDirs(): Promise<Set<string>> {
-  const names = await readdir("/tmp").catch(() => [] as string[]);
-  return new Set(names.filter((n) => /^libguestfs[A-Za-z0-9]{6}$/.test(n)).map((n) => `/tmp/${n}`));
+export interface SocketDirWatch {
+  /** Stop watching; the socket directories the case's processes were seen using. */
+  stop(): Promise<ReadonlySet<string>>;
 }
 
 /**
- * Problems when a libguestfs socket directory appeared during the case and is still there with
- * nobody listening on it: a guestfish server was killed without its directory being removed.
+ * Note, every half second while a case runs, the libguestfs socket directories its processes
+ * use (root's are always in /tmp, outside LIBGUESTFS_TMPDIR): the ones still there afterwards
+ * were left by a guestfish server that was killed without its directory being removed. Watching
+ * the case's own processes, rather than comparing /tmp before and after, keeps other libguestfs
+ * users on the machine out of it.
  */
-export async function checkNoSocketDirsLeft(before: ReadonlySet<string>): Promise<string[]> {
-  const listening = [...parseUnixSockets(await readFile("/proc/net/unix", "utf8").catch(() => "")).values()];
-  const dead = [...(await snapshotSocketDirs())].filter((d) => !before.has(d) && !listening.some((p) => p.startsWith(`${d}/`)));
-  return dead.length > 0 ? [`libguestfs socket directories left: ${dead.join(", ")}`] : [];
+export function watchSocketDirs(tmpDir: string): SocketDirWatch {
+  const seen = new Set<string>();
+  const ours = (v: string): boolean => v === tmpDir || v.startsWith(`${tmpDir}/`);
+  const sample = async (): Promise<void> => {
+    const ids = await findProcessesByEnv("VIRT_V2V_TMPDIR", ours);
+    for (const d of await socketDirsOf(ids)) seen.add(d);
+  };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      await sample();
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return seen;
+    },
+  };
+}
+
+/** Problems when a socket directory the case's processes used is still there. */
+export function checkSocketDirsGone(dirs: ReadonlySet<string>): string[] {
+  const left = [...dirs].filter((d) => existsSync(d));
+  return left.length > 0 ? [`libguestfs socket directories left: ${left.join(", ")}`] : [];
 }
