@@ -5,9 +5,14 @@ import { join } from "node:path";
 import { run } from "../host/exec.js";
 import { V2vError } from "../pipeline/errors.js";
 import { cacheKey, ensureCached } from "./cache.js";
+import { hostDebianMirror } from "./apt-sources.js";
 import { DEBIAN_SUITES, type GuestRecipe } from "./guest-recipes.js";
 
-export const DEBIAN_MIRROR = "http://deb.debian.org/debian";
+/**
+ * The Debian archive this host's apt uses (its sources, not a name written here), so reference
+ * guests are built from the same place the machine installs its own packages from.
+ */
+export const DEBIAN_MIRROR = hostDebianMirror();
 
 export interface RootfsSpec {
   readonly suite: string;

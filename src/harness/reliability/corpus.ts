@@ -2,8 +2,8 @@
 // -os and VIRT_V2V_TMPDIR, and judge the outcome (run-case.ts) into a ReliabilityRow.
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { run } from "../../host/exec.js";
 import type { BuiltInput, CorpusCase, CorpusEnv } from "./corpus-cases.js";
+import { mountTmpfs, unmount } from "./fault-fixtures.js";
 import { buildPhonyDisks, type PhonyDisks } from "./phony-guests.js";
 import { runCase } from "./run-case.js";
 import type { ReliabilityRow } from "./table.js";
@@ -40,12 +40,12 @@ export async function runCorpusCase(c: CorpusCase, env: CorpusEnv & { root: stri
     if (process.getuid?.() !== 0) {
       return { case: c.name, group: c.group, expected: describeExpected(c), got: "skipped: mounting a tmpfs needs root", handled: true, cleanupOk: true, seconds: 0, detail: "skipped (not root)" };
     }
-    await run(["mount", "-t", "tmpfs", "-o", `size=${c.tmpfsMiB}m`, "v2v-corpus", tmp]);
+    await mountTmpfs(tmp, c.tmpfsMiB);
   }
   try {
     return await judge(c, env, built, planted, { out, tmp, t0 });
   } finally {
-    if (c.tmpfsMiB !== undefined) await run(["umount", tmp]).catch(() => undefined);
+    if (c.tmpfsMiB !== undefined) await unmount(tmp);
   }
 }
 

@@ -1,12 +1,11 @@
 // Run the real v2v CLI on one reliability case and check what it left behind: the exit status,
 // one error line with the expected words, nothing in -os, nothing in the temporary directory, the
 // source unchanged, no host secret in any output, and no process of the run still alive.
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { runAllowFail } from "../../host/exec.js";
 import { projectRoot } from "../project-root.js";
+import { listTree, sha256File } from "./fault-leftovers.js";
 
 export interface CaseRun {
   /** v2v arguments. */
@@ -31,18 +30,6 @@ export interface CaseOutcome {
   /** What was found wrong about cleanup, one sentence each (empty when clean). */
   readonly leftovers: readonly string[];
   readonly seconds: number;
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const h = createHash("sha256");
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest("hex");
-}
-
-/** Every file under dir (relative paths), directories included as "name/". */
-async function listTree(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.map((e) => join(e.parentPath, e.name).slice(dir.length + 1) + (e.isDirectory() ? "/" : "")).sort();
 }
 
 /** Processes whose command line or environment mentions `marker` (our per-case directories). */
@@ -93,9 +80,10 @@ export async function runCase(c: CaseRun, timeoutMs = 20 * 60_000): Promise<Case
   const printed = r.stdout + r.stderr;
   if (printed.includes(c.secretToken)) leftovers.push("the host secret appears in v2v's output");
   for (const f of outNow) {
-    if (f.endsWith("/") || planted.has(f)) continue;
+    if (planted.has(f)) continue;
     const path = join(c.outDir, f);
-    if ((await stat(path)).size < 64 * 1024 * 1024 && (await readFile(path)).includes(c.secretToken)) leftovers.push(`the host secret is in ${f}`);
+    const st = await stat(path).catch(() => undefined);
+    if (st?.isFile() && st.size < 64 * 1024 * 1024 && (await readFile(path)).includes(c.secretToken)) leftovers.push(`the host secret is in ${f}`);
   }
   const errorLines = r.stderr.split("\n").filter((l) => l.startsWith("v2v: error:"));
   return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, errorLines, leftovers, seconds };
