@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 echo "demo: getting the reference OVA (built from Debian packages on first use, ~10 min under TCG; cached after)"
-ova=$(node dist/harness/ensure-ova-cli.js "${1:-debian-12-bios}")
+ova=$(node dist/harness/bin/ensure-ova-cli.js "${1:-debian-12-bios}")
 out=out/demo
 rm -rf "$out" && mkdir -p "$out"
 echo "demo: v2v -i ova $ova -o local -os $out"

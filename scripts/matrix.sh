@@ -60,7 +60,7 @@ status=$?
 set -e
 
 subtitle="matrix $matrix; filter ${filter:-none}; shard ${shard:-all}; $(date -u +%Y-%m-%dT%H:%MZ)"
-node dist/harness/report-cli.js --cells reports/cells --out reports/matrix.md --subtitle "$subtitle" || status=1
+node dist/harness/bin/report-cli.js --cells reports/cells --out reports/matrix.md --subtitle "$subtitle" || status=1
 if [[ -d allure-results ]]; then
   npx allure generate allure-results -o reports/allure >/dev/null && say "Allure report: reports/allure/index.html" \
     || say "allure generate failed; the raw results are in allure-results/"

@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
-exec node dist/harness/reliability/cli.js "$@"
+exec node dist/harness/bin/reliability-cli.js "$@"

@@ -5,10 +5,10 @@ import { formatHelp } from "./cli/help.js";
 import { listCapabilities } from "./cli/capabilities.js";
 import { parseArgs, type ParseResult } from "./cli/parse-args.js";
 import { formatError, JsonReporter, TextReporter } from "./cli/reporter.js";
-import { formatVersion } from "./cli/version.js";
+import { formatVersion } from "./model/version.js";
 import { runCleanups } from "./host/cleanup.js";
 import { setTraceHook, stopChildren } from "./host/exec.js";
-import { V2vError } from "./pipeline/errors.js";
+import { V2vError } from "./model/errors.js";
 import { CONVERTERS } from "./pipeline/registry.js";
 import { runConversion } from "./pipeline/run.js";
 

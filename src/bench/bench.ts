@@ -5,9 +5,9 @@ import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { commandExists } from "../host/exec.js";
-import { findRecipe } from "../harness/guest-recipes.js";
-import { ensureGuestOva } from "../harness/package-ova.js";
-import { cacheDir } from "../harness/cache.js";
+import { findRecipe } from "../harness/guests/recipes.js";
+import { ensureGuestOva } from "../harness/guests/package-ova.js";
+import { cacheDir } from "../harness/guests/cache.js";
 import { runMeasured, type Measured } from "./run-measured.js";
 
 const MB = 1e6;

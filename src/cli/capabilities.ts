@@ -1,5 +1,5 @@
 // The capability list `v2v --machine-readable` prints when given no source, one word a line.
-import { INPUT_MODES, OUTPUT_MODES } from "../pipeline/types.js";
+import { INPUT_MODES, OUTPUT_MODES } from "../model/types.js";
 
 /**
  * Tools that drive virt-v2v grep this list to learn what a binary supports. Modes come from

@@ -6,12 +6,12 @@
 // The explicit CommonJS entry: clipanion 3.2.1 has no "exports" map, and bundler-style resolvers
 // (vitest) would otherwise pick lib/advanced/index.mjs, whose directory import Node refuses.
 import { Cli, Command, Option } from "clipanion/lib/advanced/index.js";
-import { badOption, type V2vError } from "../pipeline/errors.js";
+import { badOption, type V2vError } from "../model/errors.js";
 import {
   INPUT_MODES, OUTPUT_MODES,
   type Allocation, type ImageFormat, type InputMode, type OutputMode, type RootChoice, type RunOptions,
   type TargetFormat,
-} from "../pipeline/types.js";
+} from "../model/types.js";
 
 export type ParseResult =
   | { readonly kind: "run"; readonly options: RunOptions }

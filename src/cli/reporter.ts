@@ -1,9 +1,9 @@
 // Reporters the CLI hands to the pipeline: virt-v2v-style text lines, or JSON lines for --machine-readable.
 // Messages carry text from the guest and the OVF: every one is escaped (escapeForTerminal) before
 // it is written, so it cannot move the cursor, recolour the terminal or forge a second line.
-import { V2vError, type V2vErrorCode } from "../pipeline/errors.js";
-import type { MessageType, Reporter } from "../pipeline/messages.js";
-import { escapeForTerminal } from "../pipeline/untrusted.js";
+import { V2vError, type V2vErrorCode } from "../model/errors.js";
+import type { MessageType, Reporter } from "../model/messages.js";
+import { escapeForTerminal } from "../model/untrusted.js";
 
 /** Anything with write(): process.stdout, process.stderr, or a test buffer. */
 export interface TextSink {

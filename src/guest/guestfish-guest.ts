@@ -3,8 +3,8 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { V2vError } from "../pipeline/errors.js";
-import type { GuestHandle, InspectedRoot } from "./handle.js";
+import { V2vError } from "../model/errors.js";
+import type { GuestHandle, InspectedRoot } from "../model/guest-handle.js";
 import { GuestfishSession, GuestfsError, type DriveSpec, type SessionOptions } from "./guestfish.js";
 import { formatAppVersion, parseKeyValues, parseLines, parseStructList, shellQuote } from "./parse-output.js";
 

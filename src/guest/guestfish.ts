@@ -16,7 +16,7 @@ import { CommandError, run, runAllowFail } from "../host/exec.js";
 import {
   findProcessesByEnv, identifyProcess, readCommandLine, terminateProcesses, unixSocketPaths, type ProcessIdentity,
 } from "../host/processes.js";
-import { V2vError } from "../pipeline/errors.js";
+import { V2vError } from "../model/errors.js";
 
 export interface DriveSpec {
   readonly path: string;

@@ -1,8 +1,8 @@
 // Inspection: find the guest's root, choose among several (--root), mount its filesystems and
 // gather what conversion and the target metadata need.
-import type { GuestHandle, InspectedRoot } from "./handle.js";
-import { V2vError } from "../pipeline/errors.js";
-import type { Inspection, RootChoice } from "../pipeline/types.js";
+import type { GuestHandle, InspectedRoot } from "../model/guest-handle.js";
+import { V2vError } from "../model/errors.js";
+import type { Inspection, RootChoice } from "../model/types.js";
 
 /** Pure: pick the root per --root. `ask` without a terminal behaves like `single`. */
 export function chooseRoot(roots: readonly InspectedRoot[], choice: RootChoice, sourceNames: string): InspectedRoot {

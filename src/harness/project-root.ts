@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { V2vError } from "../pipeline/errors.js";
+import { V2vError } from "../model/errors.js";
 
 /** The nearest parent of this module that holds package.json. */
 export function projectRoot(): string {

@@ -1,6 +1,6 @@
 // qemu-img, wrapped once: probe images, create protective overlays, copy to the target.
 import { run } from "./exec.js";
-import type { ImageFormat, TargetFormat } from "../pipeline/types.js";
+import type { ImageFormat, TargetFormat } from "../model/types.js";
 
 export interface ImageInfo {
   readonly format: string;

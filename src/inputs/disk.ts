@@ -2,9 +2,9 @@
 import { constants } from "node:fs";
 import { access, realpath, stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
-import { badInput } from "../pipeline/errors.js";
-import type { InputModule, StageContext } from "../pipeline/stages.js";
-import type { ImageFormat, InputOptions, Source, SourceDisk } from "../pipeline/types.js";
+import { badInput } from "../model/errors.js";
+import type { InputModule, StageContext } from "../model/contracts.js";
+import type { ImageFormat, InputOptions, Source, SourceDisk } from "../model/types.js";
 import { openImage } from "./image/open-image.js";
 import { localFileResolver } from "./image/resolvers.js";
 

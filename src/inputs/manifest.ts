@@ -2,8 +2,8 @@
 // byte range inside a tar, so multi-gigabyte disks are never held in memory.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { V2vError } from "../pipeline/errors.js";
-import { escapeForTerminal } from "../pipeline/untrusted.js";
+import { V2vError } from "../model/errors.js";
+import { escapeForTerminal } from "../model/untrusted.js";
 
 export type DigestAlgorithm = "sha1" | "sha256";
 

@@ -5,10 +5,10 @@
 // members are inflated later by the pipeline, after --print-source.
 import { lstat, readFile, readdir, realpath, stat } from "node:fs/promises";
 import { basename, join, posix, resolve, sep } from "node:path";
-import { V2vError, badInput } from "../pipeline/errors.js";
-import type { InputModule, StageContext } from "../pipeline/stages.js";
-import type { InputOptions, Source, SourceDisk } from "../pipeline/types.js";
-import { quoteForMessage } from "../pipeline/untrusted.js";
+import { V2vError, badInput } from "../model/errors.js";
+import type { InputModule, StageContext } from "../model/contracts.js";
+import type { InputOptions, Source, SourceDisk } from "../model/types.js";
+import { quoteForMessage } from "../model/untrusted.js";
 import { checkDeclaredSize, openImage } from "./image/open-image.js";
 import type { ImagePlace } from "./image/place.js";
 import { directoryResolver, tarResolver, type ReferenceResolver } from "./image/resolvers.js";

@@ -4,11 +4,11 @@
 // reaches a renderer or the host is checked here, when it is parsed (see pipeline/untrusted.ts).
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { OVF_LIMITS, checkXmlShape } from "./xml-shape.js";
-import { badInput, V2vError } from "../pipeline/errors.js";
-import type { CpuTopology, SourceController, SourceNic } from "../pipeline/types.js";
+import { badInput, V2vError } from "../model/errors.js";
+import type { CpuTopology, SourceController, SourceNic } from "../model/types.js";
 import {
   MEMORY_MAX_BYTES, MEMORY_MIN_BYTES, VCPUS_MAX, escapeForTerminal, networkNameProblem, normalizeMac, quoteForMessage,
-} from "../pipeline/untrusted.js";
+} from "../model/untrusted.js";
 
 /** One disk of the OVF, in document order, before its file is located. */
 export interface OvfDisk {

@@ -1,7 +1,7 @@
 // `--print-source`: render a Source as labelled text, laid out like virt-v2v's own listing.
 // Names, paths and models come from the OVF or the image: each one is escaped for the terminal.
-import type { Source, SourceDisk, SourceNic } from "../pipeline/types.js";
-import { escapeForTerminal as esc } from "../pipeline/untrusted.js";
+import type { Source, SourceDisk, SourceNic } from "../model/types.js";
+import { escapeForTerminal as esc } from "../model/untrusted.js";
 
 /** Labels are right-aligned on the longest one ("hypervisor type"), as virt-v2v does. */
 const LABEL_WIDTH = 15;

@@ -3,8 +3,8 @@
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { extract } from "tar-stream";
-import { V2vError, badInput } from "../pipeline/errors.js";
-import { escapeForTerminal, quoteForMessage } from "../pipeline/untrusted.js";
+import { V2vError, badInput } from "../model/errors.js";
+import { escapeForTerminal, quoteForMessage } from "../model/untrusted.js";
 
 export interface TarMember {
   /** Path inside the archive, as stored (pax and GNU long names applied), without a leading "./". */

@@ -1,6 +1,6 @@
 // Refuse, before any XML library runs, what a real OVF never has and a hostile one uses. Pure.
-import { badInput } from "../pipeline/errors.js";
-import { escapeForTerminal } from "../pipeline/untrusted.js";
+import { badInput } from "../model/errors.js";
+import { escapeForTerminal } from "../model/untrusted.js";
 
 const MiB = 1024 * 1024;
 const FIX = "fix the OVF or export the VM again";

@@ -5,11 +5,11 @@
 import { dirname } from "node:path";
 import { CommandError } from "../host/exec.js";
 import { convertImage } from "../host/qemu-img.js";
-import { V2vError } from "./errors.js";
-import type { Reporter } from "./messages.js";
-import { createExclusive, partialName, publishFile } from "./output-files.js";
+import { V2vError } from "../model/errors.js";
+import type { Reporter } from "../model/messages.js";
+import { createExclusive, partialName, publishFile } from "../outputs/common/output-files.js";
 import type { Overlay } from "./overlay.js";
-import type { OutputOptions } from "./types.js";
+import type { OutputOptions } from "../model/types.js";
 
 export { partialName };
 

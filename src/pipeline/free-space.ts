@@ -1,7 +1,7 @@
 // Free-space check before conversion: rebuilding an initramfs needs room in /boot and /.
-import type { GuestHandle } from "../guest/handle.js";
-import { V2vError } from "./errors.js";
-import type { Inspection } from "./types.js";
+import type { GuestHandle } from "../model/guest-handle.js";
+import { V2vError } from "../model/errors.js";
+import type { Inspection } from "../model/types.js";
 
 const MiB = 1024 * 1024;
 

@@ -2,8 +2,8 @@
 // conversion writes only here, so the source is never modified.
 import { join } from "node:path";
 import { createOverlay } from "../host/qemu-img.js";
-import { V2vError } from "./errors.js";
-import type { Source } from "./types.js";
+import { V2vError } from "../model/errors.js";
+import type { Source } from "../model/types.js";
 
 export interface Overlay {
   readonly index: number;

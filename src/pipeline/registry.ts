@@ -2,13 +2,13 @@
 import { diskInput } from "../inputs/disk.js";
 import { ovaInput } from "../inputs/ova.js";
 import { linuxConverter } from "../converters/linux/convert-linux.js";
-import { jsonOutput } from "../outputs/json.js";
-import { localOutput } from "../outputs/local.js";
-import { nullOutput } from "../outputs/null.js";
-import { qemuOutput } from "../outputs/qemu.js";
-import type { Converter, InputModule, OutputModule } from "./stages.js";
-import type { Inspection, InputMode, OutputMode } from "./types.js";
-import { V2vError } from "./errors.js";
+import { jsonOutput } from "../outputs/json/json.js";
+import { localOutput } from "../outputs/local/local.js";
+import { nullOutput } from "../outputs/null/null.js";
+import { qemuOutput } from "../outputs/qemu/qemu.js";
+import type { Converter, InputModule, OutputModule } from "../model/contracts.js";
+import type { Inspection, InputMode, OutputMode } from "../model/types.js";
+import { V2vError } from "../model/errors.js";
 
 export const INPUTS: Readonly<Record<InputMode, InputModule>> = { disk: diskInput, ova: ovaInput };
 

@@ -6,16 +6,16 @@ import { GuestfishGuest } from "../guest/guestfish-guest.js";
 import { inspectGuest } from "../guest/inspect.js";
 import { inflateDisks } from "../inputs/image/inflate.js";
 import { renderSource } from "../inputs/print-source.js";
-import { buildTargetMeta, targetName } from "../outputs/target-meta.js";
+import { buildTargetMeta, targetName } from "../target/meta.js";
 import { copyDisks } from "./copy.js";
 import { checkFreeSpace } from "./free-space.js";
-import type { Reporter } from "./messages.js";
-import { acquireOutputLock } from "./output-lock.js";
+import type { Reporter } from "../model/messages.js";
+import { acquireOutputLock } from "../outputs/common/output-lock.js";
 import { createOverlays } from "./overlay.js";
 import { INPUTS, OUTPUTS, pickConverter } from "./registry.js";
 import { StageTimer, type StageTiming } from "./stage-timer.js";
-import type { StageContext } from "./stages.js";
-import type { ConversionResult, Inspection, RunOptions, TargetMeta } from "./types.js";
+import type { StageContext } from "../model/contracts.js";
+import type { ConversionResult, Inspection, RunOptions, TargetMeta } from "../model/types.js";
 import { makeWorkDir } from "./workdir.js";
 
 export interface RunResult {

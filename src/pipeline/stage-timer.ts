@@ -1,6 +1,6 @@
 // Wraps a Reporter to record how long each stage took: a stage lasts from its own stage line
 // to the next one (or to finish()). The bench and the harness read these figures.
-import type { Reporter } from "./messages.js";
+import type { Reporter } from "../model/messages.js";
 
 export interface StageTiming {
   readonly stage: string;

@@ -6,8 +6,8 @@ import { mkdtemp, rm, statfs, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { onCleanup } from "../host/cleanup.js";
 import { selfIdentity } from "../host/processes.js";
-import { V2vError } from "./errors.js";
-import type { Reporter } from "./messages.js";
+import { V2vError } from "../model/errors.js";
+import type { Reporter } from "../model/messages.js";
 import { OWNER_FILE, sweepStaleWorkDirs } from "./stale-workdirs.js";
 
 const GiB = 1024 ** 3;

@@ -6,10 +6,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import * as allure from "allure-js-commons";
 import { describe, test } from "vitest";
-import { cellFileStem, skippedCell, type CellResult } from "../../src/harness/cell-result.js";
-import { filterCells, loadMatrix, parseShard, selectShard } from "../../src/harness/matrix.js";
-import type { MatrixCell } from "../../src/harness/matrix-schema.js";
-import { defaultCellPaths, runCell } from "../../src/harness/run-cell.js";
+import { cellFileStem, skippedCell, type CellResult } from "../../src/harness/matrix/cell-result.js";
+import { filterCells, loadMatrix, parseShard, selectShard } from "../../src/harness/matrix/load.js";
+import type { MatrixCell } from "../../src/harness/matrix/schema.js";
+import { defaultCellPaths, runCell } from "../../src/harness/matrix/run-cell.js";
 import { projectRoot } from "../../src/harness/project-root.js";
 
 const env = process.env;

@@ -4,10 +4,10 @@
 import { join } from "node:path";
 import * as allure from "allure-js-commons";
 import { beforeAll, describe, expect, test } from "vitest";
-import { bootDisk, removeLeftoverBootContainers, type BootResult } from "../../src/harness/boot.js";
-import { ensureGuestDisks } from "../../src/harness/build-guest.js";
-import { findRecipe, type GuestRecipe } from "../../src/harness/guest-recipes.js";
-import { ensureQemuImage } from "../../src/harness/qemu-image.js";
+import { bootDisk, removeLeftoverBootContainers, type BootResult } from "../../src/harness/boot/boot.js";
+import { ensureGuestDisks } from "../../src/harness/guests/build.js";
+import { findRecipe, type GuestRecipe } from "../../src/harness/guests/recipes.js";
+import { ensureQemuImage } from "../../src/harness/boot/container-image.js";
 
 const recipes = (process.env["V2V_BOOT_GUESTS"] || "debian-12-bios").split(",").map((n) => findRecipe(n.trim()));
 const logDir = join(process.env["V2V_REPORTS_DIR"] || join(process.cwd(), "reports"), "boot");

@@ -7,13 +7,13 @@ import { attachment, parameter } from "allure-js-commons";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GuestfishGuest } from "../../src/guest/guestfish-guest.js";
 import { GuestfishSession } from "../../src/guest/guestfish.js";
-import { checkConverted, sha256File, type CheckResult } from "../../src/harness/check-converted.js";
-import { checkGuest } from "../../src/harness/check-guest.js";
+import { checkConverted, sha256File, type CheckResult } from "../../src/harness/checks/converted.js";
+import { checkGuest } from "../../src/harness/checks/guest.js";
 import { run, spawnDetached } from "../../src/host/exec.js";
 import { projectRoot } from "../../src/harness/project-root.js";
-import { findRecipe } from "../../src/harness/guest-recipes.js";
-import { ensureGuestOva } from "../../src/harness/package-ova.js";
-import { runV2v, type V2vRun } from "../../src/harness/run-v2v.js";
+import { findRecipe } from "../../src/harness/guests/recipes.js";
+import { ensureGuestOva } from "../../src/harness/guests/package-ova.js";
+import { runV2v, type V2vRun } from "../../src/harness/matrix/run-v2v.js";
 
 const recipe = findRecipe("debian-12-bios");
 

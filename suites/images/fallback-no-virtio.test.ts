@@ -6,10 +6,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GuestfishGuest } from "../../src/guest/guestfish-guest.js";
 import { GuestfishSession } from "../../src/guest/guestfish.js";
-import { ensureGuestDisks } from "../../src/harness/build-guest.js";
-import { readLibvirtXmlFacts } from "../../src/harness/check-meta.js";
-import { findRecipe } from "../../src/harness/guest-recipes.js";
-import { runV2v, type V2vRun } from "../../src/harness/run-v2v.js";
+import { ensureGuestDisks } from "../../src/harness/guests/build.js";
+import { readLibvirtXmlFacts } from "../../src/harness/checks/meta.js";
+import { findRecipe } from "../../src/harness/guests/recipes.js";
+import { runV2v, type V2vRun } from "../../src/harness/matrix/run-v2v.js";
 import { createOverlay, imageInfo } from "../../src/host/qemu-img.js";
 
 describe("a guest whose kernel has no virtio drivers falls back to emulated devices", () => {

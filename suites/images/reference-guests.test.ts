@@ -7,10 +7,10 @@ import * as allure from "allure-js-commons";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GuestfishSession } from "../../src/guest/guestfish.js";
 import { run } from "../../src/host/exec.js";
-import { BOOT_REPORT_UNIT_NAME } from "../../src/harness/boot-report.js";
-import { ensureGuestDisks, type BuiltGuest } from "../../src/harness/build-guest.js";
-import { findRecipe } from "../../src/harness/guest-recipes.js";
-import { ensureGuestOva } from "../../src/harness/package-ova.js";
+import { BOOT_REPORT_UNIT_NAME } from "../../src/harness/boot/boot-report.js";
+import { ensureGuestDisks, type BuiltGuest } from "../../src/harness/guests/build.js";
+import { findRecipe } from "../../src/harness/guests/recipes.js";
+import { ensureGuestOva } from "../../src/harness/guests/package-ova.js";
 import { parseManifest } from "../../src/inputs/manifest.js";
 
 const recipe = findRecipe("debian-12-bios");

@@ -7,10 +7,10 @@ import { join } from "node:path";
 import { attachment } from "allure-js-commons";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runAllowFail } from "../../src/host/exec.js";
-import { findRecipe } from "../../src/harness/guest-recipes.js";
-import { ensureGuestOva } from "../../src/harness/package-ova.js";
+import { findRecipe } from "../../src/harness/guests/recipes.js";
+import { ensureGuestOva } from "../../src/harness/guests/package-ova.js";
 import { writeTar } from "../../src/harness/reliability/hostile-ova.js";
-import { runV2v, type V2vRun } from "../../src/harness/run-v2v.js";
+import { runV2v, type V2vRun } from "../../src/harness/matrix/run-v2v.js";
 import { indexTar, readMember } from "../../src/inputs/tar-index.js";
 
 const HOSTILE_NAME = "db, -device virtio-rng-pci (prod) #2";

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { V2vError } from "../../src/pipeline/errors.js";
+import { V2vError } from "../../src/model/errors.js";
 
 test("V2vError keeps its code and cause", () => {
   const cause = new Error("inner");

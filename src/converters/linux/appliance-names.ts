@@ -3,9 +3,9 @@
 // here: the guest disk came up as /dev/sdb, behind the appliance's own disk). libguestfs
 // translates in its API; programs run inside the guest (grub-probe in update-grub) see the
 // kernel's names and write them into grub.cfg. To undo such a leak we need those names.
-import type { GuestHandle } from "../../guest/handle.js";
+import type { GuestHandle } from "../../model/guest-handle.js";
 import { shellQuote } from "../../guest/parse-output.js";
-import type { Inspection } from "../../pipeline/types.js";
+import type { Inspection } from "../../model/types.js";
 
 /** Pure: the whole disk of a partition ("/dev/sda1" -> "/dev/sda", "/dev/nvme0n1p2" -> "/dev/nvme0n1"). */
 export function diskOfPartition(device: string): string | undefined {

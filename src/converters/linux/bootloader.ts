@@ -1,7 +1,7 @@
 // GRUB 2 on Debian and Ubuntu: regenerate grub.cfg in the guest, make its default entry boot the
 // chosen kernel, undo the appliance device names grub-mkconfig may write, and check root=.
-import type { GuestHandle } from "../../guest/handle.js";
-import { V2vError } from "../../pipeline/errors.js";
+import type { GuestHandle } from "../../model/guest-handle.js";
+import { V2vError } from "../../model/errors.js";
 import { editGuestFile, GUEST_SCRIPT_ENV, runGuestScript } from "./guest-files.js";
 import {
   defaultSpecForKernel, entryKernelVersion, entryRootArg, findDefaultEntry, parseGrubCfg, parseSavedEntry,

@@ -3,7 +3,7 @@
 // can hide the root volume group on the new bus; it is removed before the initramfs is rebuilt so
 // no copy of it ends up inside. /etc/udev/rules.d/70-persistent-net.rules is left alone (as
 // virt-v2v does): it pins interface names to MAC addresses, and the outputs keep the source MACs.
-import type { GuestHandle } from "../../guest/handle.js";
+import type { GuestHandle } from "../../model/guest-handle.js";
 import type { StepLog } from "./step-log.js";
 
 export const STALE_CACHE_FILES = [

@@ -1,6 +1,6 @@
 // The effectful side of device-names.ts and consoles.ts: apply those pure rewrites to the guest's
 // configuration files, and record each file that changed.
-import type { GuestHandle } from "../../guest/handle.js";
+import type { GuestHandle } from "../../model/guest-handle.js";
 import { replaceXenConsolesInGrubDefaults, replaceXenConsolesInInittab, type ConsoleEdit } from "./consoles.js";
 import {
   makeVirtioRenamer, rewriteCrypttab, rewriteDeviceMap, rewriteFstab, rewriteGrubDefaults, rewriteResumeSetting,

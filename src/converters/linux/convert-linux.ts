@@ -5,11 +5,11 @@
 // guest fails before anything changes; device names and stale caches are fixed *before* the
 // initramfs is rebuilt, because initramfs-tools copies RESUME= (and LVM's files) into the image;
 // grub.cfg is regenerated after every change to /etc/default/grub, and root= is checked last.
-import type { GuestHandle } from "../../guest/handle.js";
-import { V2vError } from "../../pipeline/errors.js";
-import { chooseGuestCaps, decideTargetFirmware } from "../target-buses.js";
-import type { Converter, StageContext } from "../../pipeline/stages.js";
-import type { ConversionResult, GuestCaps, Inspection, Source } from "../../pipeline/types.js";
+import type { GuestHandle } from "../../model/guest-handle.js";
+import { V2vError } from "../../model/errors.js";
+import { chooseGuestCaps, decideTargetFirmware } from "../../target/buses.js";
+import type { Converter, StageContext } from "../../model/contracts.js";
+import type { ConversionResult, GuestCaps, Inspection, Source } from "../../model/types.js";
 import {
   checkGrubSetup, fixApplianceDeviceNames, makeKernelDefault, regenerateGrubCfg, verifyDefaultRoot, type TargetDiskPrefix,
 } from "./bootloader.js";
@@ -29,7 +29,7 @@ export const NO_VIRTIO_WARNING =
   "no installed kernel has virtio_blk and virtio_net; the target will use emulated devices (sata disk, e1000 NIC), which are slower";
 
 /**
- * What the target can drive. The bus and machine policy lives in target-buses.ts; this only says
+ * What the target can drive. The bus and machine policy lives in src/target/buses.ts; this only says
  * which drivers the kernel the guest will boot has. rng and balloon are not checked per module:
  * every kernel with virtio_blk and virtio_net in Debian's builds has them too.
  */

@@ -1,7 +1,7 @@
 // Pure rewriting of block device names (sdX, hdX, xvdX, nvmeXn1, cciss) to virtio names (vdX) in
 // fstab, crypttab, GRUB defaults, device.map and the initramfs resume setting.
 // UUID=, LABEL=, PARTUUID= and /dev/disk/by-* are stable across buses and are left alone.
-import { driveLetters } from "../../outputs/disk-names.js";
+import { driveLetters } from "../../target/disk-names.js";
 
 /** What a rename did to one device path. */
 export type RenameOutcome =

@@ -1,7 +1,7 @@
 // Thin effectful helpers shared by the Linux steps: edit a guest file with a pure function, and
 // run a guest command whose failure stops the conversion with a sentence that says what to do.
-import type { GuestHandle } from "../../guest/handle.js";
-import { V2vError } from "../../pipeline/errors.js";
+import type { GuestHandle } from "../../model/guest-handle.js";
+import { V2vError } from "../../model/errors.js";
 
 /** Apply a pure edit to a guest file if it exists; writes only when the text changes. Returns true when written. */
 export async function editGuestFile(g: GuestHandle, path: string, edit: (text: string) => string): Promise<boolean> {

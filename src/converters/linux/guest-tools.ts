@@ -1,8 +1,8 @@
 // Remove other hypervisors' guest tools (VMware, Citrix/Xen, VirtualBox) with the guest's own
 // package manager. They are useless on KVM and some of them probe for hardware at every boot.
 // A failure is only a warning: the guest still boots with them installed.
-import type { GuestHandle } from "../../guest/handle.js";
-import type { InstalledApp, Inspection } from "../../pipeline/types.js";
+import type { GuestHandle } from "../../model/guest-handle.js";
+import type { InstalledApp, Inspection } from "../../model/types.js";
 import { GUEST_SCRIPT_ENV, shellQuote } from "./guest-files.js";
 import type { StepLog } from "./step-log.js";
 

@@ -2,8 +2,8 @@
 // initramfs-tools always includes the modules listed in /etc/initramfs-tools/modules, whatever
 // MODULES= says (MODULES=list includes nothing else). MODULES=dep would size the image for the
 // hardware the build runs on, which here is the libguestfs appliance, so it becomes MODULES=most.
-import type { GuestHandle } from "../../guest/handle.js";
-import { V2vError } from "../../pipeline/errors.js";
+import type { GuestHandle } from "../../model/guest-handle.js";
+import { V2vError } from "../../model/errors.js";
 import { editGuestFile, listGuestFiles, runGuestCommand } from "./guest-files.js";
 import type { InstalledKernel } from "./kernels.js";
 import type { StepLog } from "./step-log.js";

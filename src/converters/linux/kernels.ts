@@ -1,5 +1,5 @@
 // Installed kernels (/boot/vmlinuz-* with /lib/modules/<ver>), their virtio drivers, and which one to boot.
-import type { GuestHandle } from "../../guest/handle.js";
+import type { GuestHandle } from "../../model/guest-handle.js";
 import { compareKernelVersions } from "./kernel-version.js";
 import {
   candidateModulePaths, decideDriverSource, parseModulesDep, VIRTIO_MODULES,

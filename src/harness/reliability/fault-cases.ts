@@ -3,7 +3,7 @@
 // what it answered and what it left behind; runFaultCases turns a list into table rows.
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
-import { LOCK_FILE_NAME } from "../../pipeline/output-lock.js";
+import { LOCK_FILE_NAME } from "../../outputs/common/output-lock.js";
 import {
   isMountPoint, isRoot, makeCaseDirs, mountTmpfs, removeCaseDirs, unmount, type CaseDirs, type FaultSources,
 } from "./fault-fixtures.js";

@@ -7,11 +7,11 @@ import { mkdir, mkdtemp, rename, rm, truncate, writeFile } from "node:fs/promise
 import { join } from "node:path";
 import { once } from "node:events";
 import { run } from "../../host/exec.js";
-import { ensureGuestDisks } from "../build-guest.js";
-import type { Progress } from "../build-rootfs.js";
-import { cacheDir } from "../cache.js";
-import { findRecipe } from "../guest-recipes.js";
-import { ensureGuestOva } from "../package-ova.js";
+import { ensureGuestDisks } from "../guests/build.js";
+import type { Progress } from "../guests/rootfs.js";
+import { cacheDir } from "../guests/cache.js";
+import { findRecipe } from "../guests/recipes.js";
+import { ensureGuestOva } from "../guests/package-ova.js";
 import { sha256File } from "./fault-leftovers.js";
 
 export const MiB = 1024 * 1024;

@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { spawnDetached } from "../../host/exec.js";
-import { V2vError } from "../../pipeline/errors.js";
+import { V2vError } from "../../model/errors.js";
 import { projectRoot } from "../project-root.js";
 
 /** Pure: the text of a stage line, or undefined for any other line. */

@@ -5,7 +5,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { pack, type Header as TarHeaders } from "tar-stream";
-import { escapeXml } from "../ovf-template.js";
+import { escapeXml } from "../guests/ovf-template.js";
 
 export interface HostileDisk {
   readonly href: string;

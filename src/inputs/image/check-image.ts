@@ -3,9 +3,9 @@
 // Each reference goes through the input's ReferenceResolver; the result is an explicit qemu block
 // description (`json:{...}`) naming the format and the whole chain, so qemu and qemu-img open
 // exactly what was checked and never probe. Anything we cannot vouch for is refused.
-import { badInput } from "../../pipeline/errors.js";
-import type { ChainLink, ImageFormat } from "../../pipeline/types.js";
-import { quoteForMessage } from "../../pipeline/untrusted.js";
+import { badInput } from "../../model/errors.js";
+import type { ChainLink, ImageFormat } from "../../model/types.js";
+import { quoteForMessage } from "../../model/untrusted.js";
 import { DETECT_BYTES, detectFormat } from "./formats.js";
 import { placeKey, placeSize, protocolNode, readAt, type ImagePlace, type QemuNode } from "./place.js";
 import { parseQcow2Header } from "./qcow2-header.js";

@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import { V2vError, badInput } from "../../pipeline/errors.js";
-import type { StageContext } from "../../pipeline/stages.js";
-import type { CompressedSourceImage, Source, SourceDisk } from "../../pipeline/types.js";
+import { V2vError, badInput } from "../../model/errors.js";
+import type { StageContext } from "../../model/contracts.js";
+import type { CompressedSourceImage, Source, SourceDisk } from "../../model/types.js";
 import { checkDeclaredSize, openImage } from "./open-image.js";
 import { noReferences } from "./resolvers.js";
 

@@ -1,9 +1,9 @@
 // Check an image (check-image.ts), then have qemu-img open exactly the explicit chain that was
 // checked: a last proof that qemu reads what we vouched for, and its authoritative virtual size.
 import { imageInfo } from "../../host/qemu-img.js";
-import { badInput } from "../../pipeline/errors.js";
-import type { CheckedSourceImage, ImageFormat } from "../../pipeline/types.js";
-import { escapeForTerminal } from "../../pipeline/untrusted.js";
+import { badInput } from "../../model/errors.js";
+import type { CheckedSourceImage, ImageFormat } from "../../model/types.js";
+import { escapeForTerminal } from "../../model/untrusted.js";
 import { checkImage, qemuUriOf } from "./check-image.js";
 import type { ImagePlace } from "./place.js";
 import type { ReferenceResolver } from "./resolvers.js";

@@ -4,8 +4,8 @@
 // and why. No resolver ever returns a device node, a network location or a json: pseudo-file.
 import { realpath, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, posix, sep } from "node:path";
-import { badInput } from "../../pipeline/errors.js";
-import { quoteForMessage } from "../../pipeline/untrusted.js";
+import { badInput } from "../../model/errors.js";
+import { quoteForMessage } from "../../model/untrusted.js";
 import type { TarMember } from "../tar-index.js";
 import type { ImagePlace } from "./place.js";
 

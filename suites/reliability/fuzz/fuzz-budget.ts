@@ -2,7 +2,7 @@
 // seed to replay a failure (V2V_FUZZ_SEED, with V2V_FUZZ_PATH), and the one property every parser
 // of untrusted input must keep: a result or a V2vError, in bounded time and bounded memory.
 import type { Parameters } from "fast-check";
-import { V2vError } from "../../../src/pipeline/errors.js";
+import { V2vError } from "../../../src/model/errors.js";
 
 const envInt = (name: string): number | undefined => {
   const v = process.env[name];

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, test } from "vitest";
 import { OVF_LIMITS, parseOvf, type ParsedOvf } from "../../../src/inputs/ovf-parse.js";
-import { MEMORY_MAX_BYTES, MEMORY_MIN_BYTES, VCPUS_MAX, networkNameProblem } from "../../../src/pipeline/untrusted.js";
+import { MEMORY_MAX_BYTES, MEMORY_MIN_BYTES, VCPUS_MAX, networkNameProblem } from "../../../src/model/untrusted.js";
 import { makeOvf } from "../../unit/inputs/ova-fixtures.js";
 import { Tally, checkRefusal, expectBounded, fuzzParameters } from "./fuzz-budget.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { parseArgs, type ParseResult } from "../../../src/cli/parse-args.js";
-import { V2vError } from "../../../src/pipeline/errors.js";
-import type { RunOptions } from "../../../src/pipeline/types.js";
+import { V2vError } from "../../../src/model/errors.js";
+import type { RunOptions } from "../../../src/model/types.js";
 
 const w = (line: string): string[] => line.split(" ").filter((s) => s !== "");
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import {
   BUG_HINT, JsonReporter, TextReporter, formatError, formatStageLine, formatTimestamp, isInternalError, renderProgressBar,
 } from "../../../src/cli/reporter.js";
-import { V2vError, badOption } from "../../../src/pipeline/errors.js";
+import { V2vError, badOption } from "../../../src/model/errors.js";
 
 class Buffer {
   readonly chunks: string[] = [];

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect, test } from "vitest";
-import { formatVersion, readVersion } from "../../../src/cli/version.js";
+import { formatVersion, readVersion } from "../../../src/model/version.js";
 
 test("the version is package.json's", () => {
   const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };

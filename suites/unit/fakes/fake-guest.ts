@@ -1,7 +1,7 @@
 // An in-memory GuestHandle for unit tests: files in a Map, directories in a Set, a log of every
 // command and mutating call, and scripted command results (text, a failure, or a function that may
 // also change files, like update-grub rewriting grub.cfg).
-import type { GuestHandle, InspectedRoot } from "../../../src/guest/handle.js";
+import type { GuestHandle, InspectedRoot } from "../../../src/model/guest-handle.js";
 
 /** One command or script run in the fake guest. `text` is what handlers match against. */
 export interface FakeCall {

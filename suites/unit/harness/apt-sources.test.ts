@@ -1,6 +1,6 @@
 // The harness's Debian mirror comes from the host's apt sources, in either format.
 import { expect, test } from "vitest";
-import { debianUriFromSources } from "../../../src/harness/apt-sources.js";
+import { debianUriFromSources } from "../../../src/harness/guests/apt-sources.js";
 
 test("deb822 .sources: the deb URI serving a release suite, security archives skipped", () => {
   const sec = "Types: deb\nURIs: http://security.example/debian-security\nSuites: bookworm-security\n";

@@ -4,7 +4,7 @@ import { describe, expect, test } from "vitest";
 import { run } from "../../../src/host/exec.js";
 import {
   BOOT_REPORT_PREFIX, findFailureLine, findReportLine, parseBootReport, renderBootReportScript, renderBootReportUnit,
-} from "../../../src/harness/boot-report.js";
+} from "../../../src/harness/boot/boot-report.js";
 
 const LINE = "V2V-BOOT-REPORT root=/dev/vda1 kernel=6.1.0-27-amd64 virtio_blk=bound virtio_net=bound virtio_scsi=loaded fstab=ok nic=virtio_net disks=vda,vdb";
 

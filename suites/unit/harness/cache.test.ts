@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { run } from "../../../src/host/exec.js";
-import { cacheKey, ensureCached, entryDir, hashRecipe, isStaleLock, stableStringify } from "../../../src/harness/cache.js";
+import { cacheKey, ensureCached, withoutImports, entryDir, hashRecipe, isStaleLock, stableStringify } from "../../../src/harness/guests/cache.js";
 
 describe("keys", () => {
   test("stableStringify ignores key order and undefined members, at every depth", () => {
@@ -23,10 +23,15 @@ describe("keys", () => {
   });
 
   test("cacheKey reads the harness sources from the checkout (same key twice)", async () => {
-    const a = await cacheKey({ x: 1 }, ["cache"]);
-    expect(await cacheKey({ x: 1 }, ["cache"])).toBe(a);
-    expect(await cacheKey({ x: 1 }, ["cache", "guest-recipes"])).not.toBe(a);
+    const a = await cacheKey({ x: 1 }, ["guests/cache"]);
+    expect(await cacheKey({ x: 1 }, ["guests/cache"])).toBe(a);
+    expect(await cacheKey({ x: 1 }, ["guests/cache", "guests/recipes"])).not.toBe(a);
   });
+});
+
+test("withoutImports drops single- and multi-line imports and keeps the code", () => {
+  const text = 'import { a } from "./a.js";\nimport {\n  b,\n  c,\n} from "../b.js";\nimport "./side.js";\nconst x = 1; // import y from "z";\n';
+  expect(withoutImports(text)).toBe('const x = 1; // import y from "z";\n');
 });
 
 describe("isStaleLock", () => {

@@ -1,16 +1,16 @@
 // The static checks' pure parts, and check-guest on an in-memory guest: a converted guest passes
 // every check, a half-converted one fails each check it should, and all of them still run.
 import { describe, expect, test } from "vitest";
-import { checkBoot, checkNegativeControl, NEGATIVE_CONTROL_BOOTED } from "../../../src/harness/boot-checks.js";
-import type { BootResult } from "../../../src/harness/boot.js";
-import { compareSourceHashes } from "../../../src/harness/check-converted.js";
-import { checkGuest, installedInDpkgStatus, missingModules } from "../../../src/harness/check-guest.js";
-import { compareMeta, parseQemuOpts, readJsonMetaFacts, readLibvirtXmlFacts, readQemuScriptFacts } from "../../../src/harness/check-meta.js";
-import { isNonDiskSpec, mapperToLv, resolveSpec, staleDeviceName, type DeviceFacts } from "../../../src/harness/device-specs.js";
-import { findDefaultEntry, kernelVersionOf, rootArgOf } from "../../../src/harness/grub-default.js";
-import { renderJsonMeta } from "../../../src/outputs/json-meta.js";
-import { renderLibvirtXml } from "../../../src/outputs/libvirt-xml.js";
-import { renderQemuScript } from "../../../src/outputs/qemu-script.js";
+import { checkBoot, checkNegativeControl, NEGATIVE_CONTROL_BOOTED } from "../../../src/harness/boot/boot-checks.js";
+import type { BootResult } from "../../../src/harness/boot/boot.js";
+import { compareSourceHashes } from "../../../src/harness/checks/converted.js";
+import { checkGuest, installedInDpkgStatus, missingModules } from "../../../src/harness/checks/guest.js";
+import { compareMeta, parseQemuOpts, readJsonMetaFacts, readLibvirtXmlFacts, readQemuScriptFacts } from "../../../src/harness/checks/meta.js";
+import { isNonDiskSpec, mapperToLv, resolveSpec, staleDeviceName, type DeviceFacts } from "../../../src/harness/checks/device-specs.js";
+import { findDefaultEntry, kernelVersionOf, rootArgOf } from "../../../src/harness/checks/grub-default.js";
+import { renderJsonMeta } from "../../../src/outputs/json/json-meta.js";
+import { renderLibvirtXml } from "../../../src/outputs/common/libvirt-xml.js";
+import { renderQemuScript } from "../../../src/outputs/qemu/qemu-script.js";
 import { FakeGuest } from "../fakes/fake-guest.js";
 import { biosVirtio, OVMF, uefiGuest } from "../outputs/meta-fixtures.js";
 

@@ -1,6 +1,6 @@
 // Recipe validation: the shipped recipes are buildable, and broken ones are refused with a reason.
 import { describe, expect, test } from "vitest";
-import { findRecipe, RECIPES, validateRecipe, validateRecipes, type GuestRecipe } from "../../../src/harness/guest-recipes.js";
+import { findRecipe, RECIPES, validateRecipe, validateRecipes, type GuestRecipe } from "../../../src/harness/guests/recipes.js";
 
 const good = findRecipe("debian-12-bios");
 

@@ -1,6 +1,6 @@
 // Choosing cells: a name filter, and shards that depend on each cell's name only.
 import { describe, expect, test } from "vitest";
-import { filterCells, parseShard, selectShard, shardOf } from "../../../src/harness/matrix.js";
+import { filterCells, parseShard, selectShard, shardOf } from "../../../src/harness/matrix/load.js";
 
 const names = (n: number): { name: string }[] =>
   Array.from({ length: n }, (_, i) => ({ name: `debian-${11 + (i % 3)}-v${i}/i-${i % 2 ? "ova" : "disk"}/o-local` }));

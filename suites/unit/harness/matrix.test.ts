@@ -1,7 +1,7 @@
 // Matrix files: expansion, defaults and overrides, and error messages that name the file and line.
 import { describe, expect, test } from "vitest";
 import { join } from "node:path";
-import { loadMatrix, parseMatrix, type MatrixRegistry } from "../../../src/harness/matrix.js";
+import { loadMatrix, parseMatrix, type MatrixRegistry } from "../../../src/harness/matrix/load.js";
 
 const REG: MatrixRegistry = {
   guests: new Map([["debian-12-bios", "bios"], ["debian-12-uefi", "uefi"]] as const),
@@ -110,12 +110,12 @@ describe("errors name the file, the line and the fix", () => {
 
   test("a guest that is not a recipe: the line of that list item, and the known names", () => {
     expect(errorOf(group("  - guests:\n      - debian-12-bios\n      - debian-12-bois\n    inputs: [disk]\n    outputs: [local]\n")))
-      .toBe('m.yaml:6: guest "debian-12-bois" does not exist; use one of: debian-12-bios, debian-12-uefi (the recipes in src/harness/guest-recipes.ts)');
+      .toBe('m.yaml:6: guest "debian-12-bois" does not exist; use one of: debian-12-bios, debian-12-uefi (the recipes in src/harness/guests/recipes.ts)');
   });
 
   test("an output mode that does not exist", () => {
     expect(errorOf(group("  - guests: [debian-12-bios]\n    inputs: [disk]\n    outputs: [local, libvirt]\n")))
-      .toBe('m.yaml:6: output mode "libvirt" does not exist; use one of: local, qemu, null, json (OUTPUT_MODES in src/pipeline/types.ts)');
+      .toBe('m.yaml:6: output mode "libvirt" does not exist; use one of: local, qemu, null, json (OUTPUT_MODES in src/model/types.ts)');
   });
 
   test("a missing field points at the object that lacks it", () => {
@@ -126,7 +126,7 @@ describe("errors name the file, the line and the fix", () => {
   test("an unknown field, and every problem reported at once", () => {
     const msg = errorOf(group("  - guests: [debian-12-bios]\n    inputs: [disk]\n    outputs: [local]\n    expects: {}\n  - guests: []\n    inputs: [disk]\n    outputs: [local]\n"));
     expect(msg.split("\n")).toEqual([
-      "m.yaml:7: groups[0].expects: unknown field; remove it or check its spelling (see src/harness/matrix-schema.ts)",
+      "m.yaml:7: groups[0].expects: unknown field; remove it or check its spelling (see src/harness/matrix/schema.ts)",
       "m.yaml:8: groups[1].guests: list at least one guest",
     ]);
   });

@@ -1,8 +1,8 @@
 // The OVF we package reference guests with: a golden rendering, and a round trip through our own
 // OVF and manifest parsers (what -i ova will read back).
 import { describe, expect, test } from "vitest";
-import { findRecipe } from "../../../src/harness/guest-recipes.js";
-import { escapeXml, renderManifest, renderOvf } from "../../../src/harness/ovf-template.js";
+import { findRecipe } from "../../../src/harness/guests/recipes.js";
+import { escapeXml, renderManifest, renderOvf } from "../../../src/harness/guests/ovf-template.js";
 import { parseOvf } from "../../../src/inputs/ovf-parse.js";
 import { parseManifest } from "../../../src/inputs/manifest.js";
 

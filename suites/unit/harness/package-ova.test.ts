@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { run } from "../../../src/host/exec.js";
 import { imageInfo } from "../../../src/host/qemu-img.js";
-import { findRecipe } from "../../../src/harness/guest-recipes.js";
-import { packageOva } from "../../../src/harness/package-ova.js";
+import { findRecipe } from "../../../src/harness/guests/recipes.js";
+import { packageOva } from "../../../src/harness/guests/package-ova.js";
 import { parseManifest } from "../../../src/inputs/manifest.js";
 
 let dir: string;

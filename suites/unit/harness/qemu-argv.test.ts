@@ -1,7 +1,7 @@
 // The qemu command line for test boots: buses, firmware, NIC, and snapshot=on on every drive.
 import { describe, expect, test } from "vitest";
-import { buildQemuArgv, type QemuMachine } from "../../../src/harness/qemu-argv.js";
-import { planMounts } from "../../../src/harness/boot.js";
+import { buildQemuArgv, type QemuMachine } from "../../../src/harness/boot/qemu-argv.js";
+import { planMounts } from "../../../src/harness/boot/boot.js";
 
 const bios: QemuMachine = { drives: [{ path: "/disks/0/g-sda.raw", format: "raw", bus: "ide" }], firmware: "bios", machine: "pc", nic: "e1000", memoryMiB: 1024, vcpus: 1 };
 const opt = (argv: string[], flag: string): string[] => argv.flatMap((a, i) => (argv[i - 1] === flag ? [a] : []));

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "vitest";
-import { cellFileStem, parseCellResult, skippedCell, type CellResult } from "../../../src/harness/cell-result.js";
-import { renderMatrixReport, renderTable } from "../../../src/harness/report.js";
+import { cellFileStem, parseCellResult, skippedCell, type CellResult } from "../../../src/harness/matrix/cell-result.js";
+import { renderMatrixReport, renderTable } from "../../../src/harness/report/matrix-md.js";
 
 const base = { stageSeconds: {}, cliStages: [], checks: [], serialLogs: [], files: [], startedAt: "2026-11-25T03:00:00.000Z" };
 

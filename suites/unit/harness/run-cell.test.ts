@@ -1,10 +1,10 @@
 // The pure decisions of a cell run: the v2v argv, stage timings from --machine-readable, the verdict.
 import { describe, expect, test } from "vitest";
-import { NEGATIVE_CONTROL_BOOTED } from "../../../src/harness/boot-checks.js";
-import type { MatrixCell } from "../../../src/harness/matrix-schema.js";
-import { buildV2vArgs, expectedHardware, judgeCell } from "../../../src/harness/run-cell.js";
-import { parseMachineReadable } from "../../../src/harness/run-v2v.js";
-import { findRecipe } from "../../../src/harness/guest-recipes.js";
+import { NEGATIVE_CONTROL_BOOTED } from "../../../src/harness/boot/boot-checks.js";
+import type { MatrixCell } from "../../../src/harness/matrix/schema.js";
+import { buildV2vArgs, expectedHardware, judgeCell } from "../../../src/harness/matrix/run-cell.js";
+import { parseMachineReadable } from "../../../src/harness/matrix/run-v2v.js";
+import { findRecipe } from "../../../src/harness/guests/recipes.js";
 
 const cell = (over: Partial<MatrixCell>): MatrixCell => ({
   name: "debian-12-bios/i-ova/o-local", guest: "debian-12-bios", input: "ova", output: "local", options: [],

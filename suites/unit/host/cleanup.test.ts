@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { expect, test } from "vitest";
 import { isShuttingDown, onCleanup, runCleanups } from "../../../src/host/cleanup.js";
 import { run } from "../../../src/host/exec.js";
-import { acquireOutputLock } from "../../../src/pipeline/output-lock.js";
-import { createExclusive } from "../../../src/pipeline/output-files.js";
-import { RecordingReporter } from "../../../src/pipeline/messages.js";
+import { acquireOutputLock } from "../../../src/outputs/common/output-lock.js";
+import { createExclusive } from "../../../src/outputs/common/output-files.js";
+import { RecordingReporter } from "../../../src/model/messages.js";
 
 test("removers run newest first, a half-run one is awaited, and then nothing new starts", async () => {
   const dir = mkdtempSync(join(tmpdir(), "v2v-cleanup-"));

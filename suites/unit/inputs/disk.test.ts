@@ -2,8 +2,8 @@ import { rm } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { deriveDiskName, diskInput, readDiskSource } from "../../../src/inputs/disk.js";
-import { V2vError } from "../../../src/pipeline/errors.js";
-import type { InputOptions } from "../../../src/pipeline/types.js";
+import { V2vError } from "../../../src/model/errors.js";
+import type { InputOptions } from "../../../src/model/types.js";
 import { convertDisk, makeCtx, makeRawDisk, makeTempDir } from "./ova-fixtures.js";
 
 const MiB = 1024 * 1024;

@@ -2,7 +2,7 @@ import { writeFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { MANIFEST_LIMITS, digestRange, parseManifest, verifyManifestEntry } from "../../../src/inputs/manifest.js";
-import { V2vError } from "../../../src/pipeline/errors.js";
+import { V2vError } from "../../../src/model/errors.js";
 import { makeTempDir, sha1, sha256 } from "./ova-fixtures.js";
 
 const H1 = "a".repeat(40);

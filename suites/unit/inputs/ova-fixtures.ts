@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { pack } from "tar-stream";
 import { run } from "../../../src/host/exec.js";
-import { RecordingReporter } from "../../../src/pipeline/messages.js";
-import type { StageContext } from "../../../src/pipeline/stages.js";
+import { RecordingReporter } from "../../../src/model/messages.js";
+import type { StageContext } from "../../../src/model/contracts.js";
 
 export const FIXTURES = join(import.meta.dirname, "..", "fixtures", "inputs");
 

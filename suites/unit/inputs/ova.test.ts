@@ -8,8 +8,8 @@ import { renderSource } from "../../../src/inputs/print-source.js";
 import { indexTar } from "../../../src/inputs/tar-index.js";
 import { runAllowFail } from "../../../src/host/exec.js";
 import { createOverlay } from "../../../src/host/qemu-img.js";
-import { V2vError } from "../../../src/pipeline/errors.js";
-import type { CheckedSourceImage, SourceDisk } from "../../../src/pipeline/types.js";
+import { V2vError } from "../../../src/model/errors.js";
+import type { CheckedSourceImage, SourceDisk } from "../../../src/model/types.js";
 import { inflateDisks } from "../../../src/inputs/image/inflate.js";
 
 /** The checked image of a disk (fails the test when it is still compressed). */

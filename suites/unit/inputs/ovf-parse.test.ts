@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { parseAllocationUnits, parseOvf } from "../../../src/inputs/ovf-parse.js";
-import { V2vError } from "../../../src/pipeline/errors.js";
+import { V2vError } from "../../../src/model/errors.js";
 import { makeOvf, readFixture } from "./ova-fixtures.js";
 
 const MiB = 1024 * 1024;

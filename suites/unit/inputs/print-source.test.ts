@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { renderSource } from "../../../src/inputs/print-source.js";
-import type { Source } from "../../../src/pipeline/types.js";
+import type { Source } from "../../../src/model/types.js";
 import { FIXTURES } from "./ova-fixtures.js";
 
 const golden = (name: string): Promise<string> => readFile(join(FIXTURES, name), "utf8");

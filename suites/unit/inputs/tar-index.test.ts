@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { pack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { TAR_LIMITS, indexTar, isTarHeader, readHead, readMember, type TarMember } from "../../../src/inputs/tar-index.js";
-import { V2vError } from "../../../src/pipeline/errors.js";
+import { V2vError } from "../../../src/model/errors.js";
 import { run } from "../../../src/host/exec.js";
 import { makeTempDir, packTar, type TarEntry } from "./ova-fixtures.js";
 

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { deviceName, driveLetters, sdName, targetDiskFileName } from "../../../src/outputs/disk-names.js";
+import { deviceName, driveLetters, sdName, targetDiskFileName } from "../../../src/target/disk-names.js";
 
 test.each([
   [0, "sda"], [1, "sdb"], [25, "sdz"], [26, "sdaa"], [27, "sdab"], [51, "sdaz"], [52, "sdba"], [701, "sdzz"], [702, "sdaaa"],

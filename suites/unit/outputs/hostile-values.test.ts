@@ -7,10 +7,10 @@ import { join } from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runAllowFail } from "../../../src/host/exec.js";
-import { renderJsonMeta } from "../../../src/outputs/json-meta.js";
-import { renderLibvirtXml } from "../../../src/outputs/libvirt-xml.js";
-import { qemuArgs, renderQemuScript } from "../../../src/outputs/qemu-script.js";
-import type { TargetMeta } from "../../../src/pipeline/types.js";
+import { renderJsonMeta } from "../../../src/outputs/json/json-meta.js";
+import { renderLibvirtXml } from "../../../src/outputs/common/libvirt-xml.js";
+import { qemuArgs, renderQemuScript } from "../../../src/outputs/qemu/qemu-script.js";
+import type { TargetMeta } from "../../../src/model/types.js";
 import { biosVirtio, uefiGuest } from "./meta-fixtures.js";
 
 let dir = "";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { commandExists, runAllowFail } from "../../../src/host/exec.js";
-import { renderLibvirtXml } from "../../../src/outputs/libvirt-xml.js";
+import { renderLibvirtXml } from "../../../src/outputs/common/libvirt-xml.js";
 import { FIXTURES, OVMF } from "./meta-fixtures.js";
 
 let dir = "";

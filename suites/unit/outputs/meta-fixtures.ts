@@ -4,10 +4,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { chooseGuestCaps, decideTargetFirmware, type GuestDriverSupport } from "../../../src/converters/target-buses.js";
-import { buildTargetMeta } from "../../../src/outputs/target-meta.js";
-import type { TargetPlan } from "../../../src/pipeline/stages.js";
-import type { Inspection, OutputOptions, Source, TargetMeta } from "../../../src/pipeline/types.js";
+import { chooseGuestCaps, decideTargetFirmware, type GuestDriverSupport } from "../../../src/target/buses.js";
+import { buildTargetMeta } from "../../../src/target/meta.js";
+import type { TargetPlan } from "../../../src/model/contracts.js";
+import type { Inspection, OutputOptions, Source, TargetMeta } from "../../../src/model/types.js";
 
 export const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "outputs");
 export const OVMF = { code: "/usr/share/OVMF/OVMF_CODE_4M.fd", vars: "/usr/share/OVMF/OVMF_VARS_4M.fd" };

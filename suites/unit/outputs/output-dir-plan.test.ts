@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { plannedFileNames, planDirOutput, writeFileAtomic } from "../../../src/outputs/output-dir.js";
-import { qemuOutput } from "../../../src/outputs/qemu.js";
-import type { OutputOptions } from "../../../src/pipeline/types.js";
+import { plannedFileNames, planDirOutput, writeFileAtomic } from "../../../src/outputs/common/output-dir.js";
+import { qemuOutput } from "../../../src/outputs/qemu/qemu.js";
+import type { OutputOptions } from "../../../src/model/types.js";
 import { makeSource } from "./meta-fixtures.js";
 
 let dir = "";

@@ -3,15 +3,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { jsonOutput } from "../../../src/outputs/json.js";
-import { localOutput } from "../../../src/outputs/local.js";
-import { nullOutput } from "../../../src/outputs/null.js";
-import { findOvmf } from "../../../src/outputs/ovmf.js";
-import { qemuOutput } from "../../../src/outputs/qemu.js";
-import { V2vError } from "../../../src/pipeline/errors.js";
-import { RecordingReporter } from "../../../src/pipeline/messages.js";
-import type { OutputModule } from "../../../src/pipeline/stages.js";
-import type { OutputOptions, TargetMeta } from "../../../src/pipeline/types.js";
+import { jsonOutput } from "../../../src/outputs/json/json.js";
+import { localOutput } from "../../../src/outputs/local/local.js";
+import { nullOutput } from "../../../src/outputs/null/null.js";
+import { findOvmf } from "../../../src/outputs/common/ovmf.js";
+import { qemuOutput } from "../../../src/outputs/qemu/qemu.js";
+import { V2vError } from "../../../src/model/errors.js";
+import { RecordingReporter } from "../../../src/model/messages.js";
+import type { OutputModule } from "../../../src/model/contracts.js";
+import type { OutputOptions, TargetMeta } from "../../../src/model/types.js";
 import { biosVirtio, makeSource, uefiGuest } from "./meta-fixtures.js";
 
 let dir = "";
@@ -144,7 +144,7 @@ describe("-o null", () => {
 });
 
 test("-os with control characters is refused before anything else, the path shown escaped", async () => {
-  const { localOutput } = await import("../../../src/outputs/local.js");
+  const { localOutput } = await import("../../../src/outputs/local/local.js");
   const e = await localOutput.validate({ mode: "local", storage: "/tmp/x\x1b[2J\ny", format: "raw", allocation: "sparse", compressed: false, qemuBoot: false })
     .then(() => undefined, (x: unknown) => x as Error);
   expect(e?.message).toBe('-o local: -os "/tmp/x\\u001b[2J\\ny" has control characters; choose a directory whose path has none');

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "vitest";
-import { osinfoUri } from "../../../src/outputs/libvirt-xml.js";
-import { findOvmf } from "../../../src/outputs/ovmf.js";
+import { osinfoUri } from "../../../src/outputs/common/libvirt-xml.js";
+import { findOvmf } from "../../../src/outputs/common/ovmf.js";
 
 test("findOvmf takes the first pair whose two files exist", async () => {
   const dir = mkdtempSync(join(tmpdir(), "v2v-ovmf-"));

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { run, runAllowFail } from "../../../src/host/exec.js";
-import { diskArgs, renderQemuScript } from "../../../src/outputs/qemu-script.js";
+import { diskArgs, renderQemuScript } from "../../../src/outputs/qemu/qemu-script.js";
 import { biosVirtio, uefiGuest } from "./meta-fixtures.js";
 
 let dir = "";

@@ -1,8 +1,8 @@
 // Golden renderings of the three fixture conversions: libvirt XML, qemu script, JSON.
 import { describe, expect, test } from "vitest";
-import { renderJsonMeta } from "../../../src/outputs/json-meta.js";
-import { renderLibvirtXml } from "../../../src/outputs/libvirt-xml.js";
-import { renderQemuScript } from "../../../src/outputs/qemu-script.js";
+import { renderJsonMeta } from "../../../src/outputs/json/json-meta.js";
+import { renderLibvirtXml } from "../../../src/outputs/common/libvirt-xml.js";
+import { renderQemuScript } from "../../../src/outputs/qemu/qemu-script.js";
 import { FIXTURES, OVMF, expectGolden } from "./meta-fixtures.js";
 
 const VERSION = "0.0.0-test";

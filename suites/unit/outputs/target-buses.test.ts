@@ -1,8 +1,8 @@
-// Bus, machine and firmware decisions (src/converters/target-buses.ts).
+// Bus, machine and firmware decisions (src/target/buses.ts).
 import { describe, expect, test } from "vitest";
 import {
   chooseGuestCaps, decideTargetFirmware, deviceNamesForBus, osPredatesQ35, type GuestCapsInput,
-} from "../../../src/converters/target-buses.js";
+} from "../../../src/target/buses.js";
 
 const debian12 = { osType: "linux", distro: "debian", majorVersion: 12 };
 const virtio = { virtioBlk: true, virtioNet: true, virtioRng: true, virtioBalloon: true };

@@ -1,7 +1,7 @@
 // buildTargetMeta: names, firmware fallback, NIC models, disk sizes and device names.
 import { expect, test } from "vitest";
-import { buildTargetMeta, keepConsistentTopology } from "../../../src/outputs/target-meta.js";
-import type { GuestCaps } from "../../../src/pipeline/types.js";
+import { buildTargetMeta, keepConsistentTopology } from "../../../src/target/meta.js";
+import type { GuestCaps } from "../../../src/model/types.js";
 import { biosNoVirtio, biosVirtio, makeInspection, makeSource, uefiGuest } from "./meta-fixtures.js";
 
 const caps: GuestCaps = {

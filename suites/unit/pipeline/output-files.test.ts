@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { CommandError } from "../../../src/host/exec.js";
 import { copyError } from "../../../src/pipeline/copy.js";
-import { V2vError } from "../../../src/pipeline/errors.js";
-import { createExclusive, outputFileError, publishFile } from "../../../src/pipeline/output-files.js";
+import { V2vError } from "../../../src/model/errors.js";
+import { createExclusive, outputFileError, publishFile } from "../../../src/outputs/common/output-files.js";
 
 let dir = "";
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), "v2v-files-")); });

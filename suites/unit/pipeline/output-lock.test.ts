@@ -5,12 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { selfIdentity } from "../../../src/host/processes.js";
-import { V2vError } from "../../../src/pipeline/errors.js";
-import { RecordingReporter } from "../../../src/pipeline/messages.js";
-import { createExclusive, publishFile } from "../../../src/pipeline/output-files.js";
+import { V2vError } from "../../../src/model/errors.js";
+import { RecordingReporter } from "../../../src/model/messages.js";
+import { createExclusive, publishFile } from "../../../src/outputs/common/output-files.js";
 import {
   LOCK_FILE_NAME, acquireOutputLock, parseLock, renderLock, staleFilesToRemove,
-} from "../../../src/pipeline/output-lock.js";
+} from "../../../src/outputs/common/output-lock.js";
 
 let dir = "";
 let outside = "";

@@ -4,7 +4,7 @@ import { describe, expect, test } from "vitest";
 import {
   GUEST_NAME_MAX_BYTES, MEMORY_MAX_BYTES, MEMORY_MIN_BYTES, NETWORK_NAME_MAX_CHARS, VCPUS_MAX,
   escapeForTerminal, guestNameProblem, networkNameProblem, normalizeMac, quoteForMessage,
-} from "../../../src/pipeline/untrusted.js";
+} from "../../../src/model/untrusted.js";
 
 /** Characters a terminal acts on: C0, DEL, C1, line/paragraph separators, bidi marks and overrides. */
 const TERMINAL_ACTIVE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { linuxConverter, NO_VIRTIO_WARNING } from "../../../../src/converters/linux/convert-linux.js";
-import { V2vError } from "../../../../src/pipeline/errors.js";
+import { V2vError } from "../../../../src/model/errors.js";
 import { debianInspection, makeDebianGuest, oneDiskSource, ROOT_UUID, testContext } from "./debian-guest.js";
 
 const convert = async (g: ReturnType<typeof makeDebianGuest>, packages: readonly string[] = []) => {

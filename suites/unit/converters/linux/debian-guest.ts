@@ -3,9 +3,9 @@
 // the appliance: with GRUB_DISABLE_LINUX_UUID=true it writes the appliance name /dev/sda1), and an
 // update-initramfs that records which modules the new image would contain.
 import { compareKernelVersions } from "../../../../src/converters/linux/kernel-version.js";
-import { RecordingReporter } from "../../../../src/pipeline/messages.js";
-import type { StageContext } from "../../../../src/pipeline/stages.js";
-import type { Inspection, Source } from "../../../../src/pipeline/types.js";
+import { RecordingReporter } from "../../../../src/model/messages.js";
+import type { StageContext } from "../../../../src/model/contracts.js";
+import type { Inspection, Source } from "../../../../src/model/types.js";
 import { FakeGuest, type FakeCall } from "../../fakes/fake-guest.js";
 
 export const ROOT_UUID = "0b6c2f8e-6d3b-4f0e-9a51-2f3c1d9e7a10";

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { aptPurgeScript, removeGuestTools, selectToolPackages } from "../../../../src/converters/linux/guest-tools.js";
 import { StepLog } from "../../../../src/converters/linux/step-log.js";
-import { RecordingReporter } from "../../../../src/pipeline/messages.js";
+import { RecordingReporter } from "../../../../src/model/messages.js";
 import { FakeGuest } from "../../fakes/fake-guest.js";
 import { debianInspection } from "./debian-guest.js";
 

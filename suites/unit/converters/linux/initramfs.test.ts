@@ -4,8 +4,8 @@ import {
 } from "../../../../src/converters/linux/initramfs.js";
 import { listInstalledKernels } from "../../../../src/converters/linux/kernels.js";
 import { StepLog } from "../../../../src/converters/linux/step-log.js";
-import { V2vError } from "../../../../src/pipeline/errors.js";
-import { RecordingReporter } from "../../../../src/pipeline/messages.js";
+import { V2vError } from "../../../../src/model/errors.js";
+import { RecordingReporter } from "../../../../src/model/messages.js";
 import { FakeGuest } from "../../fakes/fake-guest.js";
 import { makeDebianGuest } from "./debian-guest.js";
 

@@ -9,7 +9,7 @@ import { createOverlay } from "../../../../src/host/qemu-img.js";
 import { openImage } from "../../../../src/inputs/image/open-image.js";
 import type { ImagePlace } from "../../../../src/inputs/image/place.js";
 import { directoryResolver, localFileResolver } from "../../../../src/inputs/image/resolvers.js";
-import { V2vError } from "../../../../src/pipeline/errors.js";
+import { V2vError } from "../../../../src/model/errors.js";
 import {
   encryptedQcow2, foreignFormat, qcow2WithBacking, qcow2WithDataFile, rawWithMarker, sparseVmdkZeroCapacity, vmdkDescriptor,
 } from "../../../../src/harness/reliability/hostile-images.js";

@@ -1,0 +1,159 @@
+// Checks on the metadata an output wrote: NAME.xml (-o local), NAME.json (-o json), NAME.sh
+// (-o qemu). Parsing and comparing are pure; the validators (virt-xml-validate, sh -n) run here too.
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { XMLParser } from "fast-xml-parser";
+import { runAllowFail } from "../../host/exec.js";
+import type { OutputMode, TargetBlockBus, TargetNicModel } from "../../model/types.js";
+import type { CheckResult } from "./guest.js";
+import { splitWords } from "./grub-default.js";
+
+export interface MetaExpect {
+  readonly firmware: "bios" | "uefi";
+  readonly blockBus: TargetBlockBus;
+  readonly diskCount: number;
+  /** What the source said (OVF) or what -i disk invents; undefined skips the check. */
+  readonly memoryMiB?: number;
+  readonly vcpus?: number;
+  readonly nicModel?: TargetNicModel;
+}
+
+/** Facts read from any of the three formats, so one comparison serves all. */
+export interface MetaFacts {
+  readonly diskBuses: readonly string[];
+  readonly diskPaths: readonly string[];
+  readonly uefi: boolean;
+  readonly memoryMiB?: number;
+  readonly vcpus?: number;
+  readonly nicModels: readonly string[];
+}
+
+const XML_BUS: Readonly<Record<TargetBlockBus, string>> = { "virtio-blk": "virtio", sata: "sata", ide: "ide" };
+const XML_NIC: Readonly<Record<TargetNicModel, string>> = { "virtio-net": "virtio", e1000: "e1000", rtl8139: "rtl8139" };
+const QEMU_DISK_DEVICE: Readonly<Record<TargetBlockBus, string>> = { "virtio-blk": "virtio-blk-pci", sata: "ide-hd", ide: "ide-hd" };
+const QEMU_NIC_DEVICE: Readonly<Record<TargetNicModel, string>> = { "virtio-net": "virtio-net-pci", e1000: "e1000", rtl8139: "rtl8139" };
+
+type Node = Record<string, unknown>;
+const asNode = (v: unknown): Node => (v && typeof v === "object" ? (v as Node) : {});
+
+/** Pure: the facts of a libvirt domain XML. */
+export function readLibvirtXmlFacts(xml: string): MetaFacts {
+  const p = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@_", isArray: (n) => n === "disk" || n === "interface" });
+  const domain = asNode(asNode(p.parse(xml))["domain"]);
+  const devices = asNode(domain["devices"]);
+  const disks = ((devices["disk"] as Node[] | undefined) ?? []).filter((d) => d["@_device"] === "disk");
+  const mem = asNode(domain["memory"]);
+  const unit = String(mem["@_unit"] ?? "KiB");
+  const memValue = Number(mem["#text"] ?? domain["memory"]);
+  const scale: Record<string, number> = { KiB: 1 / 1024, k: 1 / 1024, MiB: 1, M: 1, GiB: 1024, G: 1024 };
+  return {
+    diskBuses: disks.map((d) => String(asNode(d["target"])["@_bus"] ?? "")),
+    diskPaths: disks.map((d) => String(asNode(d["source"])["@_file"] ?? "")),
+    uefi: asNode(domain["os"])["loader"] !== undefined,
+    ...(Number.isFinite(memValue) && scale[unit] ? { memoryMiB: memValue * scale[unit]! } : {}),
+    vcpus: Number(typeof domain["vcpu"] === "object" ? asNode(domain["vcpu"])["#text"] : domain["vcpu"]),
+    nicModels: ((devices["interface"] as Node[] | undefined) ?? []).map((n) => String(asNode(n["model"])["@_type"] ?? "")),
+  };
+}
+
+/** Pure: the facts of an -o json document, in the same vocabulary as the XML (bus "virtio"). */
+export function readJsonMetaFacts(text: string): MetaFacts {
+  const j = JSON.parse(text) as { disks?: { bus?: string; path?: string }[]; firmware?: string; memory_bytes?: number; vcpus?: number; nics?: { model?: string }[] };
+  const bus = (b: string | undefined): string => XML_BUS[b as TargetBlockBus] ?? String(b);
+  const nic = (m: string | undefined): string => XML_NIC[m as TargetNicModel] ?? String(m);
+  return {
+    diskBuses: (j.disks ?? []).map((d) => bus(d.bus)),
+    diskPaths: (j.disks ?? []).map((d) => String(d.path ?? "")),
+    uefi: j.firmware === "uefi",
+    ...(typeof j.memory_bytes === "number" ? { memoryMiB: j.memory_bytes / (1024 * 1024) } : {}),
+    ...(typeof j.vcpus === "number" ? { vcpus: j.vcpus } : {}),
+    nicModels: (j.nics ?? []).map((n) => nic(n.model)),
+  };
+}
+
+/** Pure: qemu "a=1,b=x,,y" option text -> {a: "1", b: "x,y"} (a doubled comma is a literal one). */
+export function parseQemuOpts(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const parts: string[] = [];
+  let cur = "";
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "," && text[i + 1] === ",") { cur += ","; i++; }
+    else if (text[i] === ",") { parts.push(cur); cur = ""; }
+    else cur += text[i];
+  }
+  parts.push(cur);
+  parts.forEach((p, i) => {
+    const eq = p.indexOf("=");
+    if (eq > 0) out[p.slice(0, eq)] = p.slice(eq + 1);
+    else if (i === 0) out[""] = p; // the driver name of -device
+  });
+  return out;
+}
+
+/** Pure: the facts of an -o qemu script, from the words of its qemu command (sh quoting undone). */
+export function readQemuScriptFacts(text: string): MetaFacts {
+  const words = text.split("\n").filter((l) => /^\s+-/.test(l)).flatMap((l) => splitWords(l.trim())).filter((w) => w !== "\\");
+  const valuesOf = (flag: string): string[] => words.flatMap((w, i) => (w === flag && words[i + 1] !== undefined ? [words[i + 1]!] : []));
+  const busOf = Object.fromEntries(Object.entries(QEMU_DISK_DEVICE).map(([b, d]) => [d, XML_BUS[b as TargetBlockBus]]));
+  const nicOf = Object.fromEntries(Object.entries(QEMU_NIC_DEVICE).map(([m, d]) => [d, XML_NIC[m as TargetNicModel]]));
+  const devices = valuesOf("-device").map((v) => parseQemuOpts(v)[""] ?? "");
+  const drives = valuesOf("-drive").map(parseQemuOpts);
+  const mem = Number(valuesOf("-m")[0]);
+  const smp = Number(parseQemuOpts(valuesOf("-smp")[0] ?? "")[""]);
+  return {
+    diskBuses: devices.filter((d) => d in busOf).map((d) => busOf[d]!),
+    diskPaths: drives.filter((d) => d["if"] === "none" && d["file"]).map((d) => d["file"]!),
+    uefi: drives.some((d) => d["if"] === "pflash"),
+    ...(Number.isFinite(mem) && mem > 0 ? { memoryMiB: mem } : {}),
+    ...(Number.isFinite(smp) && smp > 0 ? { vcpus: smp } : {}),
+    nicModels: devices.filter((d) => d in nicOf).map((d) => nicOf[d]!),
+  };
+}
+
+/** Pure: compare facts with expectations; one CheckResult per property, all of them. */
+export function compareMeta(f: MetaFacts, e: MetaExpect, what: string): CheckResult[] {
+  const out: CheckResult[] = [];
+  const add = (name: string, ok: boolean, detail: string): void => void out.push({ name: `${what}: ${name}`, ok, detail });
+  const bus = XML_BUS[e.blockBus];
+  add(`${e.diskCount} disk(s), all on ${bus}`, f.diskBuses.length === e.diskCount && f.diskBuses.every((b) => b === bus),
+    `disk buses: ${f.diskBuses.join(", ") || "none"}`);
+  add(`firmware ${e.firmware}`, f.uefi === (e.firmware === "uefi"), f.uefi ? "a UEFI (pflash) loader is set" : "no UEFI loader (BIOS)");
+  if (e.memoryMiB !== undefined) add(`memory ${e.memoryMiB} MiB`, f.memoryMiB === e.memoryMiB, `memory: ${f.memoryMiB ?? "absent"} MiB`);
+  if (e.vcpus !== undefined) add(`${e.vcpus} vCPU(s)`, f.vcpus === e.vcpus, `vcpus: ${f.vcpus ?? "absent"}`);
+  if (e.nicModel !== undefined) {
+    const nic = XML_NIC[e.nicModel];
+    add(`NICs are ${nic}`, f.nicModels.length > 0 && f.nicModels.every((m) => m === nic), `NIC models: ${f.nicModels.join(", ") || "none"}`);
+  }
+  return out;
+}
+
+/** The metadata file an output writes, by suffix; undefined for -o null. */
+export const METADATA_SUFFIX: Readonly<Record<OutputMode, string | undefined>> = { local: ".xml", json: ".json", qemu: ".sh", null: undefined };
+
+/** Read, validate and compare the metadata file of `output`. */
+export async function checkMetadata(path: string, output: OutputMode, e: MetaExpect): Promise<CheckResult[]> {
+  const text = await readFile(path, "utf8");
+  const checks: CheckResult[] = [];
+  let facts: MetaFacts;
+  if (output === "local") {
+    const r = await runAllowFail(["virt-xml-validate", path, "domain"], { timeoutMs: 60_000 });
+    checks.push({ name: "NAME.xml passes virt-xml-validate", ok: r.exitCode === 0, detail: (r.stdout + r.stderr).trim().split("\n").slice(-3).join(" | ") });
+    facts = readLibvirtXmlFacts(text);
+  } else if (output === "json") {
+    facts = readJsonMetaFacts(text);
+  } else if (output === "qemu") {
+    const r = await runAllowFail(["sh", "-n", path], { timeoutMs: 30_000 });
+    checks.push({ name: "NAME.sh is valid sh (sh -n)", ok: r.exitCode === 0, detail: r.exitCode === 0 ? "syntax ok" : r.stderr.trim() });
+    facts = readQemuScriptFacts(text);
+  } else {
+    return [];
+  }
+  checks.push(...compareMeta(facts, e, `NAME${METADATA_SUFFIX[output]}`));
+  const missing = facts.diskPaths.filter((p) => !existsSync(p));
+  checks.push({
+    name: `NAME${METADATA_SUFFIX[output]}: every disk it names exists`,
+    ok: facts.diskPaths.length > 0 && missing.length === 0,
+    detail: missing.length ? `missing: ${missing.join(", ")}` : `${facts.diskPaths.length} disk file(s) present`,
+  });
+  return checks;
+}

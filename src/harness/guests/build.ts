@@ -1,0 +1,174 @@
+// Build a reference guest's disks from its recipe: raw disks, partitions and file systems made
+// with libguestfs, the cached debootstrap tree unpacked into them, then the guest's own tools
+// (update-initramfs, grub-install, update-grub) run inside it. Cached by recipe hash.
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { run } from "../../host/exec.js";
+import { GuestfishSession } from "../../guest/guestfish.js";
+import { V2vError } from "../../model/errors.js";
+import { BOOT_REPORT_SCRIPT_PATH, BOOT_REPORT_UNIT_NAME, renderBootReportScript, renderBootReportUnit } from "../boot/boot-report.js";
+import { ensureRootfsTarball, rootfsSpecFor, type Progress } from "./rootfs.js";
+import { cacheKey, ensureCached } from "./cache.js";
+import { validateRecipe, type GuestRecipe } from "./recipes.js";
+import {
+  planLayout, renderFstab, renderGrubDefault, renderInitramfsModules, renderNetworkdConfig,
+  type FsIds, type GuestLayout,
+} from "./layout.js";
+
+export interface BuiltGuest {
+  readonly recipe: GuestRecipe;
+  /** The cache key (sha256 of the recipe, its layout and the builder's source). */
+  readonly key: string;
+  /** The cache entry directory holding the disks, recipe.json and build.json. */
+  readonly dir: string;
+  /** Raw disks in source order: NAME-sda.raw, NAME-sdb.raw. */
+  readonly disks: readonly { readonly path: string; readonly format: "raw" }[];
+  /** False when everything came from the cache. */
+  readonly built: boolean;
+  /** Wall time of this call; build.json keeps the times of the original build. */
+  readonly seconds: number;
+}
+
+/** Harness modules whose source is part of a guest disk's cache key. */
+export const GUEST_BUILDER_SOURCES = ["guests/rootfs", "guests/build", "guests/layout", "boot/boot-report"] as const;
+
+const diskFileName = (r: GuestRecipe, index: number): string => `${r.name}-sd${String.fromCharCode(97 + index)}.raw`;
+const elapsed = (t0: number): string => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
+
+/** The recipe's disks from the cache, built first when missing (debootstrap + libguestfs: ~10 min under TCG). */
+export async function ensureGuestDisks(recipe: GuestRecipe, progress: Progress = () => undefined): Promise<BuiltGuest> {
+  const problems = validateRecipe(recipe);
+  if (problems.length > 0) throw new V2vError("BAD_INPUT", problems.join("; "));
+  const t0 = Date.now();
+  const layout = planLayout(recipe);
+  const key = await cacheKey({ recipe, layout }, GUEST_BUILDER_SOURCES);
+  const { dir, built } = await ensureCached("guests", recipe.name, key, async (tmp) => {
+    const rootfs = await ensureRootfsTarball(rootfsSpecFor(recipe), progress);
+    const tDisk = Date.now();
+    await buildDisks(recipe, layout, rootfs.tarPath, tmp, progress);
+    const timings = { rootfsSeconds: rootfs.built ? rootfs.seconds : 0, diskSeconds: (Date.now() - tDisk) / 1000 };
+    await writeFile(join(tmp, "recipe.json"), `${JSON.stringify(recipe, null, 2)}\n`);
+    await writeFile(join(tmp, "build.json"), `${JSON.stringify(timings, null, 2)}\n`);
+  });
+  const disks = layout.disks.map((d) => ({ path: join(dir, diskFileName(recipe, d.index)), format: "raw" as const }));
+  return { recipe, key, dir, disks, built, seconds: (Date.now() - t0) / 1000 };
+}
+
+async function buildDisks(r: GuestRecipe, layout: GuestLayout, tarPath: string, dir: string, progress: Progress): Promise<void> {
+  const t0 = Date.now();
+  const paths = layout.disks.map((d) => join(dir, diskFileName(r, d.index)));
+  for (const [i, d] of layout.disks.entries()) {
+    await run(["qemu-img", "create", "-q", "-f", "raw", paths[i]!, `${d.sizeGiB}G`], { timeoutMs: 60_000 });
+  }
+  progress(`${r.name}: launching the libguestfs appliance`);
+  const g = await GuestfishSession.start(paths.map((path) => ({ path, format: "raw" as const })));
+  try {
+    const ids = await makeFilesystems(g, layout);
+    await mountAll(g, layout, "ext4");
+    progress(`${r.name}: unpacking the root file system (${elapsed(t0)})`);
+    await g.cmd("tar-in", tarPath, "/", "xattrs:true");
+    await mountAll(g, layout, "vfat");
+    await writeGuestFiles(g, r, layout, ids, dir);
+    progress(`${r.name}: update-initramfs with MODULES=list (${elapsed(t0)})`);
+    await inGuest(g, "update-initramfs -u -k all", 30 * 60_000);
+    progress(`${r.name}: grub-install and update-grub (${elapsed(t0)})`);
+    await inGuest(g, grubInstallCommand(r, layout), 15 * 60_000);
+    await inGuest(g, "update-grub", 15 * 60_000);
+    await checkBuiltGuest(g, r, layout);
+    progress(`${r.name}: disks built in ${elapsed(t0)}`);
+  } finally {
+    await g.close();
+  }
+}
+
+/** Partition every disk, create LVM and file systems; returns the UUIDs for fstab. */
+async function makeFilesystems(g: GuestfishSession, layout: GuestLayout): Promise<FsIds> {
+  for (const disk of layout.disks) {
+    await g.cmd("part-init", disk.device, disk.table === "gpt" ? "gpt" : "mbr");
+    let start = 2048; // 1 MiB aligned, as every current partitioner does
+    for (const [i, p] of disk.partitions.entries()) {
+      const n = String(i + 1);
+      // GPT keeps a backup table in the last 33 sectors.
+      const end = p.sizeMiB === undefined ? (disk.table === "gpt" ? -34 : -1) : start + p.sizeMiB * 2048 - 1;
+      await g.cmd("part-add", disk.device, "p", String(start), String(end));
+      if (p.gptType) await g.cmd("part-set-gpt-type", disk.device, n, p.gptType);
+      if (p.mbrId !== undefined) await g.cmd("part-set-mbr-id", disk.device, n, `0x${p.mbrId.toString(16)}`);
+      if (end > 0) start = end + 1;
+    }
+    if (disk.table === "mbr") await g.cmd("part-set-bootable", disk.device, "1", "true");
+  }
+  if (layout.lvm) {
+    await g.cmd("pvcreate", layout.lvm.pv);
+    await g.cmd("vgcreate", layout.lvm.vg, layout.lvm.pv);
+    for (const lv of layout.lvm.lvs) {
+      if (lv.sizeMiB === undefined) await g.cmd("lvcreate-free", lv.name, layout.lvm.vg, "100");
+      else await g.cmd("lvcreate", lv.name, layout.lvm.vg, String(lv.sizeMiB));
+    }
+  }
+  const ids: Record<string, { uuid: string; label: string }> = {};
+  for (const f of layout.filesystems) {
+    await g.cmd("mkfs", f.type, f.device, `label:${f.label}`);
+    ids[f.device] = { uuid: await g.cmd("vfs-uuid", f.device), label: f.label };
+  }
+  return ids;
+}
+
+/**
+ * Mount file systems of one type in depth order. ext4 ones go before the tree is unpacked (/boot
+ * must receive the kernels); the vfat ESP after, since tar cannot set owners on vfat.
+ */
+async function mountAll(g: GuestfishSession, layout: GuestLayout, type: "ext4" | "vfat"): Promise<void> {
+  for (const f of layout.filesystems.filter((x) => x.type === type)) {
+    if (f.mountpoint !== "/") await g.cmd("mkdir-p", f.mountpoint);
+    await g.cmd("mount", f.device, f.mountpoint);
+  }
+}
+
+/** Write one file into the guest through a host temporary file (upload is binary-safe). */
+async function putFile(g: GuestfishSession, tmpDir: string, guestPath: string, content: string, mode = 0o644): Promise<void> {
+  const local = join(tmpDir, `upload-${guestPath.replace(/\//g, "_")}`);
+  await writeFile(local, content);
+  await g.cmd("upload", local, guestPath);
+  await g.cmd("chmod", `0${mode.toString(8)}`, guestPath);
+}
+
+async function writeGuestFiles(g: GuestfishSession, r: GuestRecipe, layout: GuestLayout, ids: FsIds, tmpDir: string): Promise<void> {
+  await putFile(g, tmpDir, "/etc/fstab", renderFstab(layout, ids));
+  await putFile(g, tmpDir, "/etc/hostname", `${r.hostname}\n`);
+  await putFile(g, tmpDir, "/etc/hosts", `127.0.0.1\tlocalhost\n127.0.1.1\t${r.hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
+  await putFile(g, tmpDir, "/etc/default/grub", renderGrubDefault(r));
+  await putFile(g, tmpDir, "/etc/initramfs-tools/modules", renderInitramfsModules(r));
+  await inGuest(g, "sed -i 's/^MODULES=.*/MODULES=list/' /etc/initramfs-tools/initramfs.conf", 60_000);
+  await g.cmd("mkdir-p", "/etc/systemd/network");
+  await putFile(g, tmpDir, "/etc/systemd/network/50-wired.network", renderNetworkdConfig());
+  await putFile(g, tmpDir, BOOT_REPORT_SCRIPT_PATH, renderBootReportScript(), 0o755);
+  await putFile(g, tmpDir, `/etc/systemd/system/${BOOT_REPORT_UNIT_NAME}`, renderBootReportUnit());
+  // `systemctl enable` works offline in a chroot: it only creates the [Install] symlinks.
+  await inGuest(g, `systemctl enable ${BOOT_REPORT_UNIT_NAME} systemd-networkd.service`, 120_000);
+  // No login is needed: root stays locked (debootstrap leaves "*" in /etc/shadow).
+}
+
+/** Pure: the grub-install line for a recipe. UEFI goes to the removable path: a new VM's NVRAM is empty. */
+export function grubInstallCommand(r: GuestRecipe, layout: GuestLayout): string {
+  return r.firmware === "uefi"
+    ? "grub-install --target=x86_64-efi --efi-directory=/boot/efi --removable --no-nvram"
+    : `grub-install --target=i386-pc ${layout.bootDisk}`;
+}
+
+/** Run a shell line inside the guest (chroot), with a PATH that has the admin tools. */
+function inGuest(g: GuestfishSession, line: string, timeoutMs: number): Promise<string> {
+  return g.cmdWithTimeout(timeoutMs, "sh", `export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8; ${line}`);
+}
+
+/** Refuse to publish a guest that would not make a valid negative control. */
+async function checkBuiltGuest(g: GuestfishSession, r: GuestRecipe, layout: GuestLayout): Promise<void> {
+  const virtio = await inGuest(g, "for i in /boot/initrd.img-*; do lsinitramfs \"$i\"; done | grep -c virtio || true", 10 * 60_000);
+  if (virtio.trim() !== "0") {
+    throw new V2vError("CONVERSION", `${r.name}: the initramfs holds ${virtio.trim()} virtio files; check /etc/initramfs-tools (MODULES=list) so the guest cannot boot on virtio unconverted`);
+  }
+  const root = layout.filesystems.find((f) => f.mountpoint === "/")!;
+  const cfg = await g.cmd("cat", "/boot/grub/grub.cfg");
+  if (r.naming !== "uuid" && !cfg.includes(`root=${root.guestDevice} `)) {
+    throw new V2vError("CONVERSION", `${r.name}: /boot/grub/grub.cfg does not say root=${root.guestDevice}; check GRUB_DISABLE_LINUX_UUID in /etc/default/grub`);
+  }
+}

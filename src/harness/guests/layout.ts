@@ -1,0 +1,138 @@
+// Pure: a recipe's disk layout (partitions, file systems, mountpoints) and the guest files that
+// follow from it (fstab, /etc/default/grub). build.ts carries the plan out with libguestfs.
+import type { DeviceNaming, GuestRecipe } from "./recipes.js";
+
+export interface PartitionPlan {
+  /** Appliance device of the partition: "/dev/sda1". The guest sees the same name on SCSI/SATA/IDE. */
+  readonly device: string;
+  /** Size in MiB; undefined = the rest of the disk. */
+  readonly sizeMiB?: number;
+  /** GPT partition type GUID (the ESP), when not the default. */
+  readonly gptType?: string;
+  /** msdos partition id for LVM physical volumes (0x8e), when not the default. */
+  readonly mbrId?: number;
+}
+
+export interface DiskPlanEntry {
+  readonly index: number;
+  /** "/dev/sda", "/dev/sdb". */
+  readonly device: string;
+  readonly sizeGiB: number;
+  readonly table: "mbr" | "gpt";
+  readonly partitions: readonly PartitionPlan[];
+}
+
+export interface FilesystemPlan {
+  /** Appliance device to mkfs and mount: "/dev/sda1", "/dev/vg0/root". */
+  readonly device: string;
+  /** How the guest names it when fstab uses device names: "/dev/sda1", "/dev/mapper/vg0-root". */
+  readonly guestDevice: string;
+  readonly type: "ext4" | "vfat";
+  readonly label: string;
+  readonly mountpoint: string;
+  readonly options: string;
+  readonly pass: 0 | 1 | 2;
+  readonly naming: DeviceNaming;
+}
+
+export interface GuestLayout {
+  readonly disks: readonly DiskPlanEntry[];
+  /** LVM: the physical volume and the logical volumes to create on it. */
+  readonly lvm?: { readonly pv: string; readonly vg: string; readonly lvs: readonly { name: string; sizeMiB?: number }[] };
+  /** Sorted by mountpoint depth: "/" first, so mounting in order works. */
+  readonly filesystems: readonly FilesystemPlan[];
+  /** Whole disk grub is installed on (BIOS). */
+  readonly bootDisk: string;
+}
+
+export const ESP_GPT_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
+
+const depth = (mp: string): number => (mp === "/" ? 0 : mp.split("/").length - 1);
+
+/** Pure: the layout a recipe asks for. */
+export function planLayout(r: GuestRecipe): GuestLayout {
+  const fs: FilesystemPlan[] = [];
+  const root = (device: string, guestDevice: string): FilesystemPlan =>
+    ({ device, guestDevice, type: "ext4", label: "root", mountpoint: "/", options: "errors=remount-ro", pass: 1, naming: r.naming });
+  let sda: DiskPlanEntry;
+  let lvm: GuestLayout["lvm"];
+  if (r.firmware === "uefi") {
+    sda = { index: 0, device: "/dev/sda", sizeGiB: r.rootDiskGiB, table: "gpt", partitions: [{ device: "/dev/sda1", sizeMiB: 256, gptType: ESP_GPT_TYPE }, { device: "/dev/sda2" }] };
+    fs.push({ device: "/dev/sda1", guestDevice: "/dev/sda1", type: "vfat", label: "EFI", mountpoint: "/boot/efi", options: "umask=0077", pass: 1, naming: r.naming });
+  } else {
+    sda = { index: 0, device: "/dev/sda", sizeGiB: r.rootDiskGiB, table: "mbr", partitions: [{ device: "/dev/sda1" }] };
+  }
+  if (r.layout === "lvm-root") {
+    // /boot stays a plain partition so grub needs no LVM support to find the kernel.
+    const rootPart = `/dev/sda${sda.partitions.length + 1}`;
+    const bootPart = `/dev/sda${sda.partitions.length}`;
+    sda = { ...sda, partitions: [...sda.partitions.slice(0, -1), { device: bootPart, sizeMiB: 512 }, { device: rootPart, mbrId: 0x8e }] };
+    lvm = { pv: rootPart, vg: "vg0", lvs: [{ name: "root" }] };
+    fs.push(root("/dev/vg0/root", "/dev/mapper/vg0-root"));
+    fs.push({ device: bootPart, guestDevice: bootPart, type: "ext4", label: "boot", mountpoint: "/boot", options: "defaults", pass: 2, naming: r.naming });
+  } else {
+    const last = sda.partitions[sda.partitions.length - 1]!.device;
+    fs.push(root(last, last));
+  }
+  const disks: DiskPlanEntry[] = [sda];
+  if (r.dataDisk) {
+    disks.push({ index: 1, device: "/dev/sdb", sizeGiB: r.dataDisk.sizeGiB, table: "mbr", partitions: [{ device: "/dev/sdb1" }] });
+    fs.push({ device: "/dev/sdb1", guestDevice: "/dev/sdb1", type: "ext4", label: "data", mountpoint: r.dataDisk.mountpoint, options: "defaults", pass: 2, naming: r.dataDisk.naming });
+  }
+  fs.sort((a, b) => depth(a.mountpoint) - depth(b.mountpoint) || a.mountpoint.localeCompare(b.mountpoint));
+  return { disks, ...(lvm ? { lvm } : {}), filesystems: fs, bootDisk: "/dev/sda" };
+}
+
+/** Filesystem identities read after mkfs, by appliance device. */
+export type FsIds = Readonly<Record<string, { readonly uuid: string; readonly label: string }>>;
+
+/** Pure: how fstab names one file system. LVs are always named by their mapper path under "device". */
+export function fstabSpec(f: FilesystemPlan, ids: FsIds): string {
+  const id = ids[f.device];
+  if (f.naming === "uuid") {
+    if (!id?.uuid) throw new Error(`no UUID known for ${f.device}; read it with vfs-uuid after mkfs`);
+    return `UUID=${id.uuid}`;
+  }
+  if (f.naming === "label") return `LABEL=${f.label}`;
+  return f.guestDevice;
+}
+
+/** Pure: /etc/fstab for a layout. */
+export function renderFstab(layout: GuestLayout, ids: FsIds): string {
+  const lines = ["# /etc/fstab: written by the v2v-ts reference-guest builder", "# <file system> <mount point> <type> <options> <dump> <pass>"];
+  for (const f of layout.filesystems) lines.push(`${fstabSpec(f, ids)} ${f.mountpoint} ${f.type} ${f.options} 0 ${f.pass}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Pure: /etc/default/grub. The serial console carries grub, the kernel, the initramfs and the boot
+ * report. GRUB_DISABLE_LINUX_UUID makes update-grub write root=/dev/sdXN, as an old VMware guest
+ * has; without it root=UUID=..., which survives a bus change on its own.
+ */
+export function renderGrubDefault(r: GuestRecipe): string {
+  return [
+    "# Written by the v2v-ts reference-guest builder.",
+    "GRUB_DEFAULT=0",
+    "GRUB_TIMEOUT=1",
+    'GRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`',
+    'GRUB_CMDLINE_LINUX_DEFAULT=""',
+    'GRUB_CMDLINE_LINUX="console=ttyS0,115200n8"',
+    'GRUB_TERMINAL="serial console"',
+    'GRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200 --word=8 --parity=no --stop=1"',
+    ...(r.naming === "uuid" ? [] : ["GRUB_DISABLE_LINUX_UUID=true"]),
+    "GRUB_DISABLE_RECOVERY=true",
+    "GRUB_DISABLE_OS_PROBER=true",
+    "",
+  ].join("\n");
+}
+
+/** Pure: /etc/initramfs-tools/modules for MODULES=list (LVM roots also need device-mapper). */
+export function renderInitramfsModules(r: GuestRecipe): string {
+  const mods = [...r.initramfsModules, ...(r.layout === "lvm-root" ? ["dm_mod"] : [])];
+  return `# Only these drivers go into the initramfs (MODULES=list): the VMware-like buses, no virtio.\n${mods.join("\n")}\n`;
+}
+
+/** Pure: a systemd-networkd file giving every wired NIC DHCP, whatever its name. */
+export function renderNetworkdConfig(): string {
+  return "[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n";
+}

@@ -1,0 +1,28 @@
+// How a reference guest is handed to the converter, by the name a matrix uses for its input:
+// "disk" = the raw disks themselves, "ova" = a VMware-style OVA made from them. Both cached.
+import { ensureGuestDisks } from "./build.js";
+import type { Progress } from "./rootfs.js";
+import type { GuestRecipe } from "./recipes.js";
+import { ensureGuestOva } from "./package-ova.js";
+
+export interface PackagedInput {
+  /** The `-i` mode that reads it. */
+  readonly mode: "disk" | "ova";
+  /** The positional arguments after the options: disk paths, or the OVA path. */
+  readonly args: readonly string[];
+}
+
+export type Packager = (recipe: GuestRecipe, progress?: Progress) => Promise<PackagedInput>;
+
+/** The raw disks, as they are in the cache (the converter only ever reads them). */
+export const packageRawDisks: Packager = async (recipe, progress) => {
+  const g = await ensureGuestDisks(recipe, progress);
+  return { mode: "disk", args: g.disks.map((d) => d.path) };
+};
+
+export const packageAsOva: Packager = async (recipe, progress) => {
+  const ova = await ensureGuestOva(recipe, progress);
+  return { mode: "ova", args: [ova.path] };
+};
+
+export const PACKAGERS: Readonly<Record<PackagedInput["mode"], Packager>> = { disk: packageRawDisks, ova: packageAsOva };

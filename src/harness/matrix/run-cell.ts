@@ -1,0 +1,187 @@
+// Run one matrix cell end to end: reference guest (cached) -> packaged for the input -> source
+// sha256 -> v2v CLI -> static checks -> boot on the target bus -> negative control -> CellResult.
+import { copyFile, mkdir, readdir, rm } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { imageInfo } from "../../host/qemu-img.js";
+import { bootDisk, type BootResult } from "../boot/boot.js";
+import { checkBoot, checkNegativeControl, NEGATIVE_CONTROL_BOOTED } from "../boot/boot-checks.js";
+import { ensureGuestDisks } from "../guests/build.js";
+import { type BootRecord, type CellResult, cellFileStem } from "./cell-result.js";
+import { checkConverted, sha256Files } from "../checks/converted.js";
+import type { CheckResult } from "../checks/guest.js";
+import { METADATA_SUFFIX, type MetaExpect } from "../checks/meta.js";
+import { findRecipe, type GuestRecipe } from "../guests/recipes.js";
+import type { MatrixCell } from "./schema.js";
+import { PACKAGERS } from "../guests/packagers.js";
+import { projectRoot } from "../project-root.js";
+import { runV2v } from "./run-v2v.js";
+
+export interface CellHooks {
+  /** Wraps each stage, e.g. in an Allure step. Default: runs it. */
+  readonly step?: <T>(name: string, body: () => Promise<T>) => PromiseLike<T>;
+  /** One sentence per long step (image builds). */
+  readonly progress?: (message: string) => void;
+}
+
+export interface CellPaths {
+  /** Where the cell's logs and metadata copy go: reports/cells/<stem>/. */
+  readonly reportDir: string;
+  /** Scratch space for the converted disks (gigabytes; removed afterwards unless keepOutput). */
+  readonly workDir: string;
+  readonly keepOutput: boolean;
+}
+
+/** reports/ (or $V2V_REPORTS_DIR) and the scratch dir ($V2V_WORK_DIR, else /var/tmp/v2v-matrix). */
+export function defaultCellPaths(cellName: string, env: NodeJS.ProcessEnv = process.env): CellPaths {
+  const reports = env["V2V_REPORTS_DIR"] || join(projectRoot(), "reports");
+  const work = env["V2V_WORK_DIR"] || "/var/tmp/v2v-matrix";
+  const stem = cellFileStem(cellName);
+  return { reportDir: join(reports, "cells", stem), workDir: join(work, stem), keepOutput: env["V2V_KEEP_OUTPUT"] === "1" };
+}
+
+/** What -i disk invents for memory and vCPUs (virt-v2v's defaults), or what the OVF says. */
+export function expectedHardware(cell: MatrixCell, r: GuestRecipe): { memoryMiB: number; vcpus: number } {
+  return cell.input === "disk" ? { memoryMiB: 2048, vcpus: 1 } : { memoryMiB: r.vm.memoryMiB, vcpus: r.vm.vcpus };
+}
+
+/** Pure: the v2v argv (without --machine-readable) for a cell. */
+export function buildV2vArgs(cell: MatrixCell, sources: readonly string[], outDir: string): string[] {
+  const out = cell.output === "null" ? ["-o", "null"] : ["-o", cell.output, "-os", outDir];
+  return ["-i", cell.input, ...sources, ...out, ...cell.options];
+}
+
+/** Pure: the cell's status and reason from its checks (every failure named, first three in full). */
+export function judgeCell(checks: readonly CheckResult[], error?: string): { status: "pass" | "fail"; reason?: string } {
+  const failed = checks.filter((c) => !c.ok);
+  const negative = failed.find((c) => c.detail.startsWith(NEGATIVE_CONTROL_BOOTED));
+  const parts = [...(error ? [error] : []), ...(negative ? [NEGATIVE_CONTROL_BOOTED] : []), ...failed.filter((c) => c !== negative).map((c) => `${c.name}: ${c.detail}`)];
+  if (parts.length === 0) return { status: "pass" };
+  const more = parts.length > 3 ? ` (and ${parts.length - 3} more)` : "";
+  return { status: "fail", reason: parts.slice(0, 3).join("; ") + more };
+}
+
+const toRecord = (b: BootResult): BootRecord => ({
+  outcome: b.outcome,
+  ...(b.reportLine ? { reportLine: b.reportLine } : {}),
+  ...(b.failureLine ? { failureLine: b.failureLine } : {}),
+  ...(b.report ? { fields: { ...b.report.fields } } : {}),
+  seconds: b.seconds,
+  serialLogPath: b.serialLogPath,
+});
+
+async function diskFormat(path: string): Promise<"raw" | "qcow2"> {
+  return (await imageInfo(path)).format === "qcow2" ? "qcow2" : "raw";
+}
+
+/** Run `cell` (not skipped). Never throws for a failing cell: the result says why. */
+export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPaths(cell.name), hooks: CellHooks = {}): Promise<CellResult> {
+  const started = new Date();
+  const stageSeconds: Record<string, number> = {};
+  const checks: CheckResult[] = [];
+  const files: string[] = [];
+  const serialLogs: string[] = [];
+  const root = projectRoot();
+  const shown = (p: string): string => (p.startsWith(`${root}/`) ? relative(root, p) : p);
+  const stage = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    const timed = async (): Promise<T> => {
+      try {
+        return await body();
+      } finally {
+        stageSeconds[name] = Math.round((Date.now() - t0) / 100) / 10;
+      }
+    };
+    return hooks.step ? hooks.step(name, timed) : timed();
+  };
+  const result = (extra: Partial<CellResult>, error?: string): CellResult => ({
+    name: cell.name, guest: cell.guest, input: cell.input, output: cell.output,
+    ...judgeCell(checks, error),
+    stageSeconds, cliStages: [], checks, serialLogs, files,
+    startedAt: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000,
+    ...extra,
+  });
+
+  await rm(paths.workDir, { recursive: true, force: true });
+  await mkdir(paths.reportDir, { recursive: true });
+  const outDir = join(paths.workDir, "out");
+  await mkdir(outDir, { recursive: true });
+  try {
+    const recipe = findRecipe(cell.guest);
+    const guest = await stage("image", () => ensureGuestDisks(recipe, hooks.progress));
+    const sources = (await stage("package", () => PACKAGERS[cell.input](recipe, hooks.progress))).args;
+    const before = await stage("sha256 before", () => sha256Files(sources));
+    const v2v = await stage("convert", () => runV2v(buildV2vArgs(cell, sources, outDir), paths.reportDir));
+    files.push(shown(v2v.stdoutPath), shown(v2v.stderrPath));
+    const after = await stage("sha256 after", () => sha256Files(sources));
+    const cliStages = [...v2v.summary.stages];
+    if (v2v.exitCode !== 0) {
+      checks.push({ name: "v2v converts the guest", ok: false, detail: `exit status ${v2v.exitCode}: ${v2v.summary.error ?? "see v2v.stderr.log"}` });
+      return result({ cliStages });
+    }
+    checks.push({ name: "v2v converts the guest", ok: true, detail: `${v2v.seconds.toFixed(0)} s, ${v2v.summary.warnings.length} warning(s)` });
+
+    const written = (await readdir(outDir)).sort();
+    const disks = written.filter((f) => /-sd[a-z]+$/.test(f)).map((f) => join(outDir, f));
+    const suffix = METADATA_SUFFIX[cell.output];
+    const metaName = suffix ? written.find((f) => f.endsWith(suffix)) : undefined;
+    if (metaName) {
+      await copyFile(join(outDir, metaName), join(paths.reportDir, metaName));
+      files.push(shown(join(paths.reportDir, metaName)));
+    }
+    const hw = expectedHardware(cell, recipe);
+    const diskCount = guest.disks.length;
+    const metaExpect: MetaExpect = {
+      firmware: cell.expect.firmware, blockBus: cell.expect.blockBus, diskCount, ...hw,
+      nicModel: cell.expect.blockBus === "virtio-blk" ? "virtio-net" : "e1000",
+    };
+    const statics = await stage("static checks", () => checkConverted({
+      output: cell.output, disks, expect: metaExpect,
+      ...(metaName ? { metadataPath: join(outDir, metaName) } : {}),
+      sourceHashes: { before, after },
+    }));
+    checks.push(...statics.checks);
+
+    let bootReport: BootRecord | undefined;
+    if (cell.expect.boots && disks.length > 0) {
+      const serialLogPath = join(paths.reportDir, "serial-converted.log");
+      const boot = await stage("boot", async () => bootDisk({
+        disks: await Promise.all(disks.map(async (path) => ({ path, format: await diskFormat(path), bus: cell.expect.blockBus }))),
+        firmware: cell.expect.firmware,
+        nic: cell.expect.blockBus === "virtio-blk" ? "virtio-net" : "e1000",
+        memoryMiB: recipe.vm.memoryMiB,
+        timeoutSeconds: 900,
+        serialLogPath,
+      }));
+      serialLogs.push(shown(serialLogPath));
+      bootReport = { ...toRecord(boot), serialLogPath: shown(serialLogPath) };
+      checks.push(...checkBoot(boot, {
+        blockBus: cell.expect.blockBus, diskCount,
+        ...(cell.expect.kernel ? { kernel: cell.expect.kernel } : {}),
+        ...(statics.defaultKernel ? { defaultKernel: statics.defaultKernel } : {}),
+        ...(cell.expect.blockBus === "virtio-blk" ? { nicDriver: "virtio_net" } : {}),
+      }));
+    }
+
+    let negativeControl: BootRecord | undefined;
+    if (cell.negativeControl) {
+      const serialLogPath = join(paths.reportDir, "serial-negative-control.log");
+      // The source disks themselves: the boot runs with snapshot=on and a read-only bind mount.
+      const neg = await stage("negative control", () => bootDisk({
+        disks: guest.disks.map((d) => ({ path: d.path, format: d.format, bus: "virtio-blk" as const })),
+        firmware: recipe.firmware,
+        nic: "e1000",
+        memoryMiB: recipe.vm.memoryMiB,
+        timeoutSeconds: 420,
+        serialLogPath,
+      }));
+      serialLogs.push(shown(serialLogPath));
+      negativeControl = { ...toRecord(neg), serialLogPath: shown(serialLogPath) };
+      checks.push(checkNegativeControl(neg));
+    }
+    return result({ cliStages, ...(bootReport ? { bootReport } : {}), ...(negativeControl ? { negativeControl } : {}) });
+  } catch (e) {
+    return result({}, `the harness stopped: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    if (!paths.keepOutput) await rm(paths.workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}

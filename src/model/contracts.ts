@@ -1,0 +1,59 @@
+// The contracts each input, converter and output module implements. The driver (run.ts) only
+// talks to modules through these, so adding `-i vmx` or `-o kubevirt` means adding one module
+// and one line in registry.ts.
+import type { GuestHandle } from "./guest-handle.js";
+import type { Reporter } from "./messages.js";
+import type {
+  ConversionResult, Inspection, InputMode, InputOptions, OutputMode, OutputOptions, Source, TargetMeta,
+} from "./types.js";
+
+/** What every stage may use: where to put temporary files, and how to talk to the user. */
+export interface StageContext {
+  /** A private temporary directory for this run; removed when the run ends, whatever happens. */
+  readonly workDir: string;
+  readonly reporter: Reporter;
+  readonly verbose: boolean;
+}
+
+export interface InputModule {
+  readonly mode: InputMode;
+  /**
+   * Read the source's metadata and check it (files exist, manifests match). Never writes to the
+   * source. May create files under ctx.workDir (e.g. a decompressed disk).
+   */
+  readSource(opts: InputOptions, ctx: StageContext): Promise<Source>;
+}
+
+export interface Converter {
+  /** "linux", "windows": used in `--machine-readable` as convert:NAME. */
+  readonly name: string;
+  /** True when this converter handles the inspected guest. */
+  handles(inspection: Inspection): boolean;
+  /**
+   * Convert the guest in place (on the overlay, through the GuestHandle). The guest's
+   * filesystems are mounted. Returns what the guest can now drive.
+   */
+  convert(g: GuestHandle, inspection: Inspection, source: Source, ctx: StageContext): Promise<ConversionResult>;
+}
+
+/** Where each target disk goes, decided before copying. */
+export interface TargetPlan {
+  /** Absolute path per source disk index, or undefined when the output keeps no disks (-o null). */
+  readonly diskPaths: readonly (string | undefined)[];
+}
+
+export interface OutputModule {
+  readonly mode: OutputMode;
+  /**
+   * Check the output options before any conversion work (e.g. -os exists, -of is allowed).
+   * Throws V2vError("BAD_OPTION") with the option's name and the fix.
+   */
+  validate(opts: OutputOptions): Promise<void>;
+  /** Decide target disk paths. Pure apart from reading the file system to refuse overwriting. */
+  plan(targetName: string, source: Source, opts: OutputOptions): Promise<TargetPlan>;
+  /**
+   * Write the metadata (XML, script, JSON) once all disks are copied. Returns the files written.
+   * Writes to a temporary name and renames, so a metadata file only exists when it is complete.
+   */
+  finalize(meta: TargetMeta, opts: OutputOptions, ctx: StageContext): Promise<readonly string[]>;
+}

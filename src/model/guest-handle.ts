@@ -1,0 +1,66 @@
+// GuestHandle: everything the pipeline may do inside a guest. Only src/guest/ implements it
+// (guestfish.ts drives a real libguestfs appliance); unit tests may pass an in-memory fake.
+// Guest paths are absolute paths inside the guest's mounted filesystems.
+import type { Inspection } from "./types.js";
+
+/** What inspection says of one root before it is chosen and mounted (no packages, no firmware yet). */
+export interface InspectedRoot extends Omit<Inspection, "mountpoints" | "applications" | "firmware"> {
+  /** mountpoint -> appliance device */
+  readonly mountpoints: Readonly<Record<string, string>>;
+}
+
+export interface GuestHandle {
+  /** Roots found by libguestfs inspection, with their basic facts. Empty when no OS was found. */
+  inspectRoots(): Promise<readonly InspectedRoot[]>;
+  /** Installed packages of a root (libguestfs inspect-list-applications2). */
+  listApplications(root: string): Promise<readonly { name: string; version: string }[]>;
+  /** Mount a root's filesystems at their mountpoints (parents first). */
+  mountRoot(root: InspectedRoot): Promise<void>;
+  /** Every filesystem the appliance sees: device -> type ("ext4", "vfat", "swap", "unknown"...). */
+  listFilesystems(): Promise<Readonly<Record<string, string>>>;
+  /** Partition table type of a whole device ("msdos", "gpt"), or undefined when none. */
+  partitionTableType(device: string): Promise<string | undefined>;
+  /** Block devices of the appliance (/dev/sda, /dev/sdb ...), in source disk order. */
+  listDevices(): Promise<readonly string[]>;
+
+  exists(path: string): Promise<boolean>;
+  isFile(path: string): Promise<boolean>;
+  isDir(path: string): Promise<boolean>;
+  /** Names (not paths) in a directory; [] when it does not exist. */
+  ls(path: string): Promise<readonly string[]>;
+  /**
+   * A regular file's content (after symlinks, resolved inside the guest). Throws CONVERSION for a
+   * device, a directory, or a file over 32 MiB: the guest is untrusted.
+   */
+  readFile(path: string): Promise<string>;
+  /** Create or replace a file (parent must exist). */
+  writeFile(path: string, content: string, mode?: number): Promise<void>;
+  mkdirP(path: string): Promise<void>;
+  rm(path: string): Promise<void>;
+  rmRf(path: string): Promise<void>;
+  /** Rename within the guest. */
+  mv(from: string, to: string): Promise<void>;
+  cp(from: string, to: string): Promise<void>;
+  /** Resolve a symlink chain to its final target path (guest-absolute). */
+  realpath(path: string): Promise<string>;
+  /** UUID/LABEL/… of a filesystem (blkid tags), for resolving fstab and root= entries. */
+  blkid(device: string): Promise<Readonly<Record<string, string>>>;
+
+  /**
+   * Run a program inside the guest (chroot, with /dev, /proc, /sys bound), as the guest's own root.
+   * argv[0] is looked up in the guest's PATH. Throws a GuestfsError with the output on failure.
+   */
+  command(argv: readonly string[], opts?: { timeoutMs?: number }): Promise<string>;
+  /** Run a /bin/sh script inside the guest. */
+  sh(script: string, opts?: { timeoutMs?: number }): Promise<string>;
+
+  /** Free bytes on the filesystem mounted at a guest path. */
+  freeBytes(path: string): Promise<number>;
+  /**
+   * Discard unused blocks of every mounted filesystem, so the copy skips them. A filesystem that
+   * cannot be trimmed is not an error: its "mountpoint: reason" is returned for a warning.
+   */
+  fstrimAll(): Promise<readonly string[]>;
+  /** Unmount, sync and shut the appliance down cleanly (writes reach the overlay). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,138 @@
+// Pure: render a TargetMeta as a /bin/sh script that boots the guest with qemu (NAME.sh of -o qemu).
+//
+// The script is run by people and by the boot suite, so it reads two variables at run time:
+//   V2V_ACCEL=kvm|tcg  the accelerator; defaults to the one chosen at conversion time. kvm is used
+//                      only when /dev/kvm is readable and writable, else the script says so and
+//                      uses tcg. (KVM can exist and still be broken, as on the project's machine,
+//                      so the default is what host/accel.ts found to really work.)
+//   V2V_HEADLESS=1     no display window; the guest's first serial port on stdio.
+// The guest sees the same devices either way; only the display backend differs.
+import { isAbsolute } from "node:path";
+import type { Accel } from "../../host/accel.js";
+import type { TargetDisk, TargetMeta, TargetNicModel } from "../../model/types.js";
+import { escapeForTerminal } from "../../model/untrusted.js";
+
+export interface QemuScriptOptions {
+  readonly version: string;
+  /** The accelerator chosen at conversion time: the script's default. */
+  readonly accel: Accel;
+  /** For UEFI guests: the OVMF code file and this guest's own copy of the variable store. */
+  readonly uefi?: { readonly code: string; readonly vars: string };
+}
+
+/** Quote a string for /bin/sh: single quotes, with each ' written as '\''. */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Escape a value inside a qemu option string, where ',' separates keys (a literal comma is ',,'). */
+export const qemuOptValue = (s: string): string => s.replace(/,/g, ",,");
+
+/**
+ * A host path as a qemu option value. Only absolute paths: qemu reads "nbd:...", "json:..." and
+ * other "PROTOCOL:" prefixes as protocols, which an absolute path can never start with.
+ */
+function qemuPathValue(path: string, what: string): string {
+  if (!isAbsolute(path)) throw new Error(`renderQemuScript: ${what} ${JSON.stringify(path)} is not an absolute path`);
+  return qemuOptValue(path);
+}
+
+/** The only MAC shape that may reach `-device ...,mac=` (inputs normalise MACs; this is the last check). */
+const CANONICAL_MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/i;
+
+const NIC_DEVICE: Readonly<Record<TargetNicModel, string>> = { "virtio-net": "virtio-net-pci", e1000: "e1000", rtl8139: "rtl8139" };
+
+/** q35's built-in AHCI controller is "ide" with 6 ports; further disks go on added AHCI controllers. */
+const AHCI_PORTS = 6;
+
+/** qemu arguments for one disk: the drive, its controller when one must be added, and the device. */
+export function diskArgs(d: TargetDisk, position: number): string[][] {
+  if (d.path === undefined) throw new Error(`renderQemuScript: disk ${d.index} has no target path`);
+  const id = `drive-${position}`;
+  const drive = ["-drive", `file=${qemuPathValue(d.path, `disk ${d.index}'s path`)},format=${d.format},if=none,id=${id},media=disk`];
+  const boot = `bootindex=${position + 1}`;
+  switch (d.bus) {
+    case "virtio-blk":
+      return [drive, ["-device", `virtio-blk-pci,drive=${id},${boot}`]];
+    case "ide":
+      // i440fx's PIIX: buses ide.0 and ide.1, two units each (hda hdb / hdc hdd).
+      return [drive, ["-device", `ide-hd,drive=${id},bus=ide.${Math.floor(position / 2)},unit=${position % 2},${boot}`]];
+    case "sata": {
+      const controller = Math.floor(position / AHCI_PORTS);
+      const port = position % AHCI_PORTS;
+      const bus = controller === 0 ? "ide" : `ahci${controller}`;
+      const extra = controller > 0 && port === 0 ? [["-device", `ahci,id=${bus}`]] : [];
+      return [drive, ...extra, ["-device", `ide-hd,drive=${id},bus=${bus}.${port},${boot}`]];
+    }
+  }
+}
+
+/** The fixed part of the command line: everything except the accelerator and the display. */
+export function qemuArgs(meta: TargetMeta, uefi: QemuScriptOptions["uefi"]): string[][] {
+  const lines: string[][] = [
+    ["-no-user-config", "-nodefaults"],
+    // "guest=" is explicit: a bare value with "=" in it would be read as a key by qemu.
+    ["-name", `guest=${qemuOptValue(meta.name)}`],
+    ["-machine", meta.machine],
+    ["-m", String(Math.ceil(meta.memoryBytes / (1024 * 1024)))],
+  ];
+  const t = meta.cpuTopology;
+  lines.push(["-smp", t ? `${meta.vcpus},sockets=${t.sockets},cores=${t.coresPerSocket},threads=${t.threadsPerCore}` : String(meta.vcpus)]);
+  if (meta.firmware === "uefi") {
+    if (!uefi) throw new Error("renderQemuScript: a UEFI guest needs the OVMF code and vars files (options.uefi)");
+    lines.push(["-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${qemuPathValue(uefi.code, "the OVMF code file")}`]);
+    lines.push(["-drive", `if=pflash,format=raw,unit=1,file=${qemuPathValue(uefi.vars, "the OVMF vars file")}`]);
+  }
+  meta.disks.forEach((d, position) => lines.push(...diskArgs(d, position)));
+  meta.nics.forEach((n, i) => {
+    if (n.mac !== undefined && !CANONICAL_MAC.test(n.mac)) throw new Error(`renderQemuScript: NIC ${i} has MAC ${JSON.stringify(n.mac)}, not six hex pairs`);
+    const mac = n.mac !== undefined ? `,mac=${n.mac}` : "";
+    lines.push(["-netdev", `user,id=net${i}`], ["-device", `${NIC_DEVICE[n.model]},netdev=net${i}${mac}`]);
+  });
+  if (meta.guestcaps.virtioRng) {
+    lines.push(["-object", "rng-random,id=rng0,filename=/dev/urandom"], ["-device", "virtio-rng-pci,rng=rng0"]);
+  }
+  if (meta.guestcaps.virtioBalloon) lines.push(["-device", "virtio-balloon"]);
+  lines.push(["-vga", "std"]);
+  return lines;
+}
+
+/** Render the script. Paths and names are shell-quoted; qemu option commas are doubled. */
+export function renderQemuScript(meta: TargetMeta, options: QemuScriptOptions): string {
+  const args = qemuArgs(meta, options.uefi);
+  // A shell word cannot carry NUL; inputs refuse it, so one here is a programming error.
+  for (const word of [meta.name, ...args.flat()]) {
+    if (word.includes("\0")) throw new Error(`renderQemuScript: ${JSON.stringify(word)} contains a NUL character`);
+  }
+  const self = shellQuote(`${meta.name}.sh`);
+  // A name is data: control characters (escaped here) must not end the comment line and start a command.
+  const printableName = escapeForTerminal(meta.name);
+  const fixed = args.map((words) => `  ${words.map(shellQuote).join(" ")} \\`).join("\n");
+  return `#!/bin/sh -
+# generated by v2v-ts ${options.version}: boots the converted guest ${printableName} with qemu.
+#   V2V_ACCEL=kvm|tcg  accelerator (default ${options.accel}, chosen at conversion time); kvm needs a usable /dev/kvm
+#   V2V_HEADLESS=1     no display: the serial console on stdio
+set -e
+
+accel=\${V2V_ACCEL:-${options.accel}}
+case "$accel" in
+  kvm)
+    if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+      set -- -accel kvm -cpu host
+    else
+      printf '%s: /dev/kvm is not usable; using tcg\\n' ${self} >&2
+      set -- -accel tcg
+    fi ;;
+  tcg) set -- -accel tcg ;;
+  *) printf "%s: V2V_ACCEL must be kvm or tcg, not '%s'\\n" ${self} "$accel" >&2; exit 2 ;;
+esac
+
+if [ "\${V2V_HEADLESS:-0}" = 1 ]; then
+  set -- "$@" -display none -serial stdio
+fi
+
+exec qemu-system-x86_64 \\
+${fixed}
+  "$@"
+`;
+}
