@@ -10,6 +10,8 @@ import { formatAppVersion, parseKeyValues, parseLines, parseStructList, shellQuo
 
 /** Files read from the guest (configuration, kernel lists, hives) are at most this big. */
 export const MAX_GUEST_FILE_BYTES = 32 * 1024 * 1024;
+/** The largest file download() copies out of a guest by default (a driver package, a registry hive). */
+export const MAX_GUEST_DOWNLOAD_BYTES = 1024 * 1024 * 1024;
 
 export class GuestfishGuest implements GuestHandle {
   private tmpCounter = 0;
@@ -97,31 +99,39 @@ export class GuestfishGuest implements GuestHandle {
 
   async readFile(path: string): Promise<string> {
     // The guest is untrusted: /etc/fstab may be a symlink to /dev/zero or a file of gigabytes.
-    if ((await this.s.cmd("is-file", path, "followsymlinks:true")) !== "true") {
-      throw new V2vError("CONVERSION", `the guest's ${path} is not a regular file (a device, a directory or a dangling link), so it is not read; fix it in the guest and export it again`);
-    }
-    const size = Number(await this.s.cmd("filesize", path));
-    if (!(size <= MAX_GUEST_FILE_BYTES)) {
-      throw new V2vError("CONVERSION", `the guest's ${path} is ${size} bytes, more than the ${MAX_GUEST_FILE_BYTES / 1024 / 1024} MiB a configuration file may have; fix it in the guest and export it again`);
-    }
     const local = this.tmpPath();
     try {
-      await this.s.cmd("download", path, local);
+      await this.download(path, local, MAX_GUEST_FILE_BYTES);
       return await readFile(local, "utf8");
     } finally {
       await rm(local, { force: true });
     }
   }
 
+  async download(path: string, localPath: string, maxBytes: number = MAX_GUEST_DOWNLOAD_BYTES): Promise<void> {
+    if ((await this.s.cmd("is-file", path, "followsymlinks:true")) !== "true") {
+      throw new V2vError("CONVERSION", `the guest's ${path} is not a regular file (a device, a directory or a dangling link), so it is not read; fix it in the guest and export it again`);
+    }
+    const size = Number(await this.s.cmd("filesize", path));
+    if (!(size <= maxBytes)) {
+      throw new V2vError("CONVERSION", `the guest's ${path} is ${size} bytes, more than the ${maxBytes / 1024 / 1024} MiB v2v reads from it; fix it in the guest and export it again`);
+    }
+    await this.s.cmd("download", path, localPath);
+  }
+
   async writeFile(path: string, content: string, mode?: number): Promise<void> {
     const local = this.tmpPath();
     try {
       await writeFile(local, content);
-      await this.s.cmd("upload", local, path);
-      if (mode !== undefined) await this.s.cmd("chmod", `0${mode.toString(8)}`, path);
+      await this.upload(local, path, mode);
     } finally {
       await rm(local, { force: true });
     }
+  }
+
+  async upload(localPath: string, path: string, mode?: number): Promise<void> {
+    await this.s.cmd("upload", localPath, path);
+    if (mode !== undefined) await this.s.cmd("chmod", `0${mode.toString(8)}`, path);
   }
 
   async mkdirP(path: string): Promise<void> {

@@ -4,7 +4,7 @@
 import type { GuestHandle } from "./guest-handle.js";
 import type { Reporter } from "./messages.js";
 import type {
-  ConversionResult, Inspection, InputMode, InputOptions, OutputMode, OutputOptions, Source, TargetMeta,
+  ConverterOutcome, Inspection, InputMode, InputOptions, OutputMode, OutputOptions, Source, TargetMeta,
 } from "./types.js";
 
 /** What every stage may use: where to put temporary files, and how to talk to the user. */
@@ -27,13 +27,21 @@ export interface InputModule {
 export interface Converter {
   /** "linux", "windows": used in `--machine-readable` as convert:NAME. */
   readonly name: string;
+  /** What it converts, for the refusal of a guest no converter handles ("Debian-family Linux"). */
+  readonly supports: string;
   /** True when this converter handles the inspected guest. */
   handles(inspection: Inspection): boolean;
   /**
    * Convert the guest in place (on the overlay, through the GuestHandle). The guest's
-   * filesystems are mounted. Returns what the guest can now drive.
+   * filesystems are mounted. Returns the drivers the guest now has; the target module
+   * (src/target/) decides buses, machine and firmware from them.
    */
-  convert(g: GuestHandle, inspection: Inspection, source: Source, ctx: StageContext): Promise<ConversionResult>;
+  convert(g: GuestHandle, inspection: Inspection, source: Source, ctx: StageContext): Promise<ConverterOutcome>;
+  /**
+   * Optional work once every step has run, on the same handle (e.g. Windows: schedule the
+   * first-boot service that finishes the installation). May add changes or warnings.
+   */
+  postConvert?(g: GuestHandle, inspection: Inspection, outcome: ConverterOutcome, ctx: StageContext): Promise<ConverterOutcome>;
 }
 
 /** Where each target disk goes, decided before copying. */

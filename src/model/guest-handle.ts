@@ -35,6 +35,13 @@ export interface GuestHandle {
   readFile(path: string): Promise<string>;
   /** Create or replace a file (parent must exist). */
   writeFile(path: string, content: string, mode?: number): Promise<void>;
+  /** Copy a host file into the guest, bytes as they are (drivers, registry hives); parent must exist. */
+  upload(localPath: string, path: string, mode?: number): Promise<void>;
+  /**
+   * Copy a guest's regular file to a host file, bytes as they are. Refuses what is not a regular
+   * file, and a file over maxBytes (default 1 GiB): the guest is untrusted.
+   */
+  download(path: string, localPath: string, maxBytes?: number): Promise<void>;
   mkdirP(path: string): Promise<void>;
   rm(path: string): Promise<void>;
   rmRf(path: string): Promise<void>;

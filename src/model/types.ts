@@ -201,14 +201,30 @@ export interface GuestCaps {
   readonly acpi: boolean;
 }
 
-export interface ConversionResult {
-  readonly guestcaps: GuestCaps;
+/** Which virtio drivers the guest can use once converted (for Linux: the kernel it will boot has them). */
+export interface GuestDriverSupport {
+  readonly virtioBlk: boolean;
+  readonly virtioNet: boolean;
+  readonly virtioRng: boolean;
+  readonly virtioBalloon: boolean;
+}
+
+/** What a converter returns: the drivers the guest now has, and what it changed. */
+export interface ConverterOutcome {
+  readonly drivers: GuestDriverSupport;
   /** Kernel version the bootloader's default entry now boots ("6.1.0-13-amd64"), when Linux. */
   readonly defaultKernel?: string;
   /** Human-readable list of what was changed, for -v and for the json output. */
   readonly changes: readonly string[];
   /** Warnings already printed; kept for machine consumers (json output, harness). */
   readonly warnings: readonly string[];
+}
+
+/** The converter's outcome with what the target decided from it (src/target/buses.ts). */
+export interface ConversionResult extends ConverterOutcome {
+  /** The converter that ran ("linux"). */
+  readonly converter: string;
+  readonly guestcaps: GuestCaps;
 }
 
 // ---------------------------------------------------------------------------------------

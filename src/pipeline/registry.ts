@@ -7,8 +7,7 @@ import { localOutput } from "../outputs/local/local.js";
 import { nullOutput } from "../outputs/null/null.js";
 import { qemuOutput } from "../outputs/qemu/qemu.js";
 import type { Converter, InputModule, OutputModule } from "../model/contracts.js";
-import type { Inspection, InputMode, OutputMode } from "../model/types.js";
-import { V2vError } from "../model/errors.js";
+import type { InputMode, OutputMode } from "../model/types.js";
 
 export const INPUTS: Readonly<Record<InputMode, InputModule>> = { disk: diskInput, ova: ovaInput };
 
@@ -20,15 +19,3 @@ export const OUTPUTS: Readonly<Record<OutputMode, OutputModule>> = {
 };
 
 export const CONVERTERS: readonly Converter[] = [linuxConverter];
-
-/** The converter for an inspected guest, or a clear refusal. */
-export function pickConverter(inspection: Inspection): Converter {
-  const c = CONVERTERS.find((x) => x.handles(inspection));
-  if (!c) {
-    throw new V2vError(
-      "UNSUPPORTED_GUEST",
-      `unable to convert this guest: ${inspection.productName} (${inspection.osType}/${inspection.distro}) is not supported yet; supported: Debian-family Linux`,
-    );
-  }
-  return c;
-}

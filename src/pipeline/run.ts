@@ -12,7 +12,8 @@ import { checkFreeSpace } from "./free-space.js";
 import type { Reporter } from "../model/messages.js";
 import { acquireOutputLock } from "../outputs/common/output-lock.js";
 import { createOverlays } from "./overlay.js";
-import { INPUTS, OUTPUTS, pickConverter } from "./registry.js";
+import { CONVERTERS, INPUTS, OUTPUTS } from "./registry.js";
+import { convertGuest } from "../converters/convert.js";
 import { StageTimer, type StageTiming } from "./stage-timer.js";
 import type { StageContext } from "../model/contracts.js";
 import type { ConversionResult, Inspection, RunOptions, TargetMeta } from "../model/types.js";
@@ -71,7 +72,7 @@ export async function runConversion(opts: RunOptions, reporter: Reporter): Promi
     await checkFreeSpace(g, inspection);
 
     timer.stage(`Converting ${describeGuest(inspection)} to run on KVM`);
-    const conversion = await pickConverter(inspection).convert(g, inspection, source, ctx);
+    const conversion = await convertGuest(CONVERTERS, g, inspection, source, ctx);
     timer.stage(
       conversion.guestcaps.virtioDrivers
         ? "This guest has virtio drivers installed."

@@ -9,19 +9,12 @@
 //   pc has only 4 IDE slots, so more than 4 such disks go to q35/sata instead.
 // - Disks: virtio-blk when the guest has virtio_blk; otherwise sata on q35, ide on pc.
 // - NIC: virtio-net when the guest has virtio_net; otherwise e1000, which every OS drives.
-import { DEBIAN_FAMILY } from "../converters/linux/debian-family.js";
+import { DEBIAN_FAMILY, RHEL_FAMILY, SUSE_FAMILY } from "../model/os-families.js";
 import type {
-  Firmware, GuestCaps, Inspection, MachineType, SourceController, TargetBlockBus, TargetNicModel,
+  Firmware, GuestCaps, GuestDriverSupport, Inspection, Source, MachineType, SourceController, TargetBlockBus, TargetNicModel,
 } from "../model/types.js";
 import { deviceName } from "./disk-names.js";
 
-/** Which virtio drivers the kernel the guest will boot has (module present or built in). */
-export interface GuestDriverSupport {
-  readonly virtioBlk: boolean;
-  readonly virtioNet: boolean;
-  readonly virtioRng: boolean;
-  readonly virtioBalloon: boolean;
-}
 
 export interface GuestCapsInput {
   readonly drivers: GuestDriverSupport;
@@ -39,9 +32,6 @@ export const PC_IDE_SLOTS = 4;
 export function decideTargetFirmware(source: Firmware, inspected: "bios" | "uefi"): "bios" | "uefi" {
   return source === "unknown" ? inspected : source;
 }
-
-const RHEL_FAMILY = new Set(["rhel", "centos", "scientificlinux", "redhat-based", "oraclelinux"]);
-const SUSE_FAMILY = new Set(["sles", "suse-based", "opensuse"]);
 
 /** True for operating systems released before q35 existed, which may lack its drivers. */
 export function osPredatesQ35(os: Pick<Inspection, "osType" | "distro" | "majorVersion">): boolean {
@@ -88,6 +78,16 @@ export function chooseGuestCaps(input: GuestCapsInput): GuestCaps {
     virtioBalloon: drivers.virtioBalloon,
     acpi: true,
   };
+}
+
+/** The caps of a converted guest: its drivers, the source's disks and firmware, and what inspection found. */
+export function guestCapsFor(drivers: GuestDriverSupport, source: Pick<Source, "firmware" | "disks">, insp: Inspection): GuestCaps {
+  return chooseGuestCaps({
+    drivers,
+    firmware: decideTargetFirmware(source.firmware, insp.firmware),
+    inspection: insp,
+    sourceControllers: source.disks.map((d) => d.controller),
+  });
 }
 
 /** Guest device names for `count` disks on one bus, in disk order: vda, vdb ... / sda ... / hda ... */

@@ -7,9 +7,8 @@
 // grub.cfg is regenerated after every change to /etc/default/grub, and root= is checked last.
 import type { GuestHandle } from "../../model/guest-handle.js";
 import { V2vError } from "../../model/errors.js";
-import { chooseGuestCaps, decideTargetFirmware } from "../../target/buses.js";
 import type { Converter, StageContext } from "../../model/contracts.js";
-import type { ConversionResult, GuestCaps, Inspection, Source } from "../../model/types.js";
+import type { ConverterOutcome, GuestDriverSupport, Inspection, Source } from "../../model/types.js";
 import {
   checkGrubSetup, fixApplianceDeviceNames, makeKernelDefault, regenerateGrubCfg, verifyDefaultRoot, type TargetDiskPrefix,
 } from "./bootloader.js";
@@ -19,27 +18,19 @@ import { renameGuestDevices, replaceXenConsoles } from "./config-edits.js";
 import { removeGuestTools } from "./guest-tools.js";
 import { rebuildInitramfs } from "./initramfs.js";
 import { chooseVirtioKernel, describeKernel, listInstalledKernels, type InstalledKernel } from "./kernels.js";
-import { DEBIAN_FAMILY } from "./debian-family.js";
+import { DEBIAN_FAMILY } from "../../model/os-families.js";
 import { StepLog } from "./step-log.js";
-
-/** Distros (libguestfs inspect-get-distro names) this converter handles: the one list. */
-export { DEBIAN_FAMILY };
 
 export const NO_VIRTIO_WARNING =
   "no installed kernel has virtio_blk and virtio_net; the target will use emulated devices (sata disk, e1000 NIC), which are slower";
 
 /**
- * What the target can drive. The bus and machine policy lives in src/target/buses.ts; this only says
- * which drivers the kernel the guest will boot has. rng and balloon are not checked per module:
- * every kernel with virtio_blk and virtio_net in Debian's builds has them too.
+ * The drivers the kernel the guest will boot has. rng and balloon are not checked per module:
+ * every kernel with virtio_blk and virtio_net in Debian's builds has them too. What the target
+ * makes of them (buses, machine) is decided in src/target/buses.ts.
  */
-export function decideGuestCaps(virtio: boolean, insp: Inspection, source: Source): GuestCaps {
-  return chooseGuestCaps({
-    drivers: { virtioBlk: virtio, virtioNet: virtio, virtioRng: virtio, virtioBalloon: virtio },
-    firmware: decideTargetFirmware(source.firmware, insp.firmware),
-    inspection: insp,
-    sourceControllers: source.disks.map((d) => d.controller),
-  });
+export function driversOf(virtio: boolean): GuestDriverSupport {
+  return { virtioBlk: virtio, virtioNet: virtio, virtioRng: virtio, virtioBalloon: virtio };
 }
 
 async function chooseKernel(g: GuestHandle, log: StepLog): Promise<InstalledKernel | undefined> {
@@ -57,12 +48,13 @@ async function chooseKernel(g: GuestHandle, log: StepLog): Promise<InstalledKern
 
 export const linuxConverter: Converter = {
   name: "linux",
+  supports: "Debian-family Linux",
 
   handles(insp: Inspection): boolean {
     return insp.osType === "linux" && DEBIAN_FAMILY.has(insp.distro);
   },
 
-  async convert(g: GuestHandle, insp: Inspection, source: Source, ctx: StageContext): Promise<ConversionResult> {
+  async convert(g: GuestHandle, insp: Inspection, source: Source, ctx: StageContext): Promise<ConverterOutcome> {
     const log = new StepLog(ctx.reporter);
     const applianceDisks = await g.listDevices();
     const diskCount = Math.max(source.disks.length, applianceDisks.length);
@@ -81,7 +73,7 @@ export const linuxConverter: Converter = {
     const defaultKernel = await verifyDefaultRoot(g, insp.root, applianceDisks, prefix, log);
 
     return {
-      guestcaps: decideGuestCaps(kernel !== undefined, insp, source),
+      drivers: driversOf(kernel !== undefined),
       ...(defaultKernel ? { defaultKernel } : {}),
       changes: log.changes,
       warnings: log.warnings,

@@ -1,6 +1,7 @@
 // An in-memory GuestHandle for unit tests: files in a Map, directories in a Set, a log of every
 // command and mutating call, and scripted command results (text, a failure, or a function that may
 // also change files, like update-grub rewriting grub.cfg).
+import { readFile, writeFile } from "node:fs/promises";
 import type { GuestHandle, InspectedRoot } from "../../../src/model/guest-handle.js";
 
 /** One command or script run in the fake guest. `text` is what handlers match against. */
@@ -169,6 +170,17 @@ export class FakeGuest implements GuestHandle {
     this.files.set(p, content);
     if (mode !== undefined) this.modes.set(p, mode);
     this.ops.push(`write ${p}`);
+  }
+  /** Bytes are kept as a latin1 string, so a binary file round-trips unchanged. */
+  async upload(localPath: string, path: string, mode?: number): Promise<void> {
+    await this.writeFile(path, await readFile(localPath, "latin1"), mode);
+    this.ops.push(`upload ${this.resolve(path)}`);
+  }
+  async download(path: string, localPath: string, maxBytes?: number): Promise<void> {
+    const content = this.need(path);
+    if (maxBytes !== undefined && content.length > maxBytes) throw new Error(`fake guest: download ${path}: ${content.length} bytes > ${maxBytes}`);
+    await writeFile(localPath, content, "latin1");
+    this.ops.push(`download ${this.resolve(path)}`);
   }
   async mkdirP(path: string): Promise<void> { this.addDir(this.resolve(path)); this.ops.push(`mkdir ${path}`); }
   async rm(path: string): Promise<void> {

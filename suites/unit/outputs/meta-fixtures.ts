@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { chooseGuestCaps, decideTargetFirmware, type GuestDriverSupport } from "../../../src/target/buses.js";
+import { chooseGuestCaps, decideTargetFirmware } from "../../../src/target/buses.js";
+import type { GuestDriverSupport } from "../../../src/model/types.js";
 import { buildTargetMeta } from "../../../src/target/meta.js";
 import type { TargetPlan } from "../../../src/model/contracts.js";
 import type { Inspection, OutputOptions, Source, TargetMeta } from "../../../src/model/types.js";
@@ -57,7 +58,7 @@ export function convertFixture(
   const guestcaps = chooseGuestCaps({ drivers, firmware, inspection, sourceControllers: source.disks.map((d) => d.controller) });
   const plan: TargetPlan = { diskPaths: source.disks.map((d) => `${dir}/${opts.name ?? source.name}-sd${"abcdefgh"[d.index]}`) };
   const sizes = source.disks.map((_, i) => (i + 8) * GiB);
-  return buildTargetMeta(source, inspection, { guestcaps, changes: [], warnings: [] }, plan, opts, sizes);
+  return buildTargetMeta(source, inspection, { converter: "linux", drivers, guestcaps, changes: [], warnings: [] }, plan, opts, sizes);
 }
 
 /** BIOS Debian 12 from VMware with virtio drivers: 2 SCSI disks, a bridge NIC, 2 vCPUs as 1x2x1. The

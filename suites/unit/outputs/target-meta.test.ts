@@ -7,7 +7,8 @@ import { biosNoVirtio, biosVirtio, makeInspection, makeSource, uefiGuest } from 
 const caps: GuestCaps = {
   blockBus: "sata", nicModel: "e1000", machine: "q35", virtioDrivers: false, virtioRng: false, virtioBalloon: false, acpi: true,
 };
-const conversion = { guestcaps: caps, changes: [], warnings: [] };
+const none = { virtioBlk: false, virtioNet: false, virtioRng: false, virtioBalloon: false };
+const conversion = { converter: "linux", drivers: none, guestcaps: caps, changes: [], warnings: [] };
 
 test("name: -on wins over the source name", () => {
   expect(uefiGuest().name).toBe("ubuntu-uefi");

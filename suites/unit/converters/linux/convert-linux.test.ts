@@ -1,11 +1,13 @@
 import { describe, expect, test } from "vitest";
+import { convertGuest } from "../../../../src/converters/convert.js";
 import { linuxConverter, NO_VIRTIO_WARNING } from "../../../../src/converters/linux/convert-linux.js";
 import { V2vError } from "../../../../src/model/errors.js";
 import { debianInspection, makeDebianGuest, oneDiskSource, ROOT_UUID, testContext } from "./debian-guest.js";
 
 const convert = async (g: ReturnType<typeof makeDebianGuest>, packages: readonly string[] = []) => {
   const { ctx, reporter } = testContext();
-  const result = await linuxConverter.convert(g, debianInspection(packages), oneDiskSource(), ctx);
+  // Through the convert step, so the target's decision (guestcaps) is part of what is checked.
+  const result = await convertGuest([linuxConverter], g, debianInspection(packages), oneDiskSource(), ctx);
   return { result, reporter };
 };
 
