@@ -9,7 +9,6 @@ import { formatVersion } from "./model/version.js";
 import { runCleanups } from "./host/cleanup.js";
 import { setTraceHook, stopChildren } from "./host/exec.js";
 import { V2vError } from "./model/errors.js";
-import { CONVERTERS } from "./pipeline/registry.js";
 import { runConversion } from "./pipeline/run.js";
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -28,7 +27,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(formatVersion());
       return 0;
     case "capabilities":
-      process.stdout.write(`${listCapabilities(CONVERTERS.map((c) => c.name)).join("\n")}\n`);
+      process.stdout.write(`${listCapabilities().join("\n")}\n`);
       return 0;
     case "list-oo":
       process.stdout.write(`${parsed.lines.join("\n")}\n`);

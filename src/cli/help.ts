@@ -1,38 +1,58 @@
-// The text `v2v --help` prints: usage, the options v2v implements, and where it differs from virt-v2v.
+// The text `v2v --help` prints: usage, the options v2v implements, and where it differs from
+// virt-v2v. The modes' lines come from their modules (src/pipeline/registry.ts).
+import type { InputModule, OutputModule } from "../model/contracts.js";
+import { INPUTS, INPUTS_NOT_YET, OUTPUTS, OUTPUTS_NOT_YET } from "../pipeline/registry.js";
 
-const HELP = `v2v: convert a guest from another hypervisor to run on KVM
+const col = (left: string, right: string): string =>
+  left.length <= 21 ? `  ${left.padEnd(21)}  ${right}` : `  ${left}\n${" ".repeat(25)}${right}`;
+
+const andList = (names: readonly string[]): string =>
+  names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+
+const spelled = (m: { spec: { name: string; aliases: readonly string[] } }): string => [m.spec.name, ...m.spec.aliases].join("|");
+
+function modeSections(inputs: readonly InputModule[], outputs: readonly OutputModule[]): string {
+  const needOs = outputs.filter((o) => o.spec.storage === "required").map((o) => o.spec.name);
+  const keyLines = outputs.flatMap((o) => o.spec.keys.map((k) => ({ k, o: o.spec.name })))
+    .filter((x, i, all) => all.findIndex((y) => y.k.key === x.k.key) === i)
+    .map(({ k }) => {
+      const users = outputs.filter((o) => o.spec.keys.some((y) => y.key === k.key)).map((o) => o.spec.name);
+      const only = users.length === 1 ? ` (-o ${users[0]} only)` : "";
+      return col(`-oo ${k.key}${k.kind === "string" ? "=VALUE" : ""}`, `${k.help}${only}`);
+    });
+  return [
+    "Usage:",
+    ...inputs.map((i) => `  v2v [--options] -i ${i.spec.name} ${i.spec.usage} -o MODE [-os DIR] [-on NAME]`),
+    "  v2v -i MODE SOURCE --print-source",
+    "",
+    "-i and -o are both required: virt-v2v defaults to -i libvirt and -o libvirt,",
+    "which v2v does not implement (-o may be left out with --print-source).",
+    "",
+    "Input:",
+    ...inputs.map((i) => col(`-i ${spelled(i)}`, i.spec.help)),
+    col("-if raw|qcow2|vmdk", `with -i ${inputs.filter((i) => i.spec.acceptsInputFormat).map((i) => i.spec.name).join("|")}: the format of the images (else read from their first bytes)`),
+    col("-io ?", "list the -io keys of the chosen -i mode"),
+    "",
+    "Output:",
+    ...outputs.map((o) => col(`-o ${spelled(o)}`, o.spec.help)),
+    col("-os DIR", `output directory (required for ${andList(needOs)})`),
+    col("-on NAME", "rename the guest on the target"),
+    col("-of raw|qcow2", "format of the target disks (default: raw)"),
+    col("-oa sparse|preallocated", "allocation of the target disks (default: sparse)"),
+    ...keyLines,
+    col("-oo ?", "list the -oo keys of the chosen -o mode"),
+    col("--compressed", "same as -oo compressed"),
+    col("--qemu-boot", "same as -oo qemu-boot (-o qemu only)"),
+    "",
+  ].join("\n");
+}
+
+const INTRO = `v2v: convert a guest from another hypervisor to run on KVM
 (a TypeScript re-implementation of virt-v2v; its options keep virt-v2v's spelling)
 
-Usage:
-  v2v [--options] -i disk DISK.img [DISK2.img ...] -o MODE [-os DIR] [-on NAME]
-  v2v [--options] -i ova GUEST.ova|DIR -o MODE [-os DIR] [-on NAME]
-  v2v -i MODE SOURCE --print-source
+`;
 
--i and -o are both required: virt-v2v defaults to -i libvirt and -o libvirt,
-which v2v does not implement (-o may be left out with --print-source).
-
-Input:
-  -i disk|local          read one or more disk images (local is the same as disk)
-  -i ova                 read an OVA: a tar file, or a directory holding the .ovf
-  -if raw|qcow2|vmdk     with -i disk: the format of the images (else read from their first bytes)
-  -io ?                  list input options (there are none for disk and ova)
-
-Output:
-  -o local|disk          write NAME-sda... and NAME.xml (libvirt XML) into -os DIR
-  -o qemu                write NAME-sda... and NAME.sh (a qemu command line) into -os DIR
-  -o json                write NAME-sda... and NAME.json into -os DIR
-  -o null                convert, then throw the result away (no -os, -of, -oa or -oo)
-  -os DIR                output directory (required for local, qemu and json)
-  -on NAME               rename the guest on the target
-  -of raw|qcow2          format of the target disks (default: raw)
-  -oa sparse|preallocated
-                         allocation of the target disks (default: sparse)
-  -oo compressed         write compressed qcow2 clusters (needs -of qcow2)
-  -oo qemu-boot          with -o qemu: start the guest once the script is written
-  -oo ?                  list the -oo keys of the chosen -o mode
-  --compressed           same as -oo compressed
-  --qemu-boot            same as -oo qemu-boot (-o qemu only)
-
+const REST = `
 Conversion:
   --root ask|single|first|/dev/DEVICE
                          which operating system to convert when the disks hold
@@ -54,14 +74,15 @@ Other:
   -V, --version          print the version and exit
   -h, --help             print this help and exit
 
-Not implemented yet (virt-v2v has them): -i libvirt|libvirtxml|vmx,
--o libvirt|kubevirt|openstack|rhv|rhv-upload|vdsm|glance, -ic, -ip, -it, -oc, -op,
--b/--bridge, -n/--network, --mac, --key.
+NOT_YET
 
 When reporting bugs, run v2v with -v -x and include the complete output.
 `;
 
 /** The --help text, ending with a newline. */
-export function formatHelp(): string {
-  return HELP;
+export function formatHelp(inputs: readonly InputModule[] = INPUTS, outputs: readonly OutputModule[] = OUTPUTS): string {
+  const notYet = `Not implemented yet (virt-v2v has them): -i ${INPUTS_NOT_YET.join("|")},\n` +
+    `-o ${OUTPUTS_NOT_YET.filter((o) => !o.includes("_") && !["osp", "rhosp", "ovirt", "rhev", "ovirt-upload"].includes(o)).join("|")},\n` +
+    "-ic, -ip, -it, -oc, -op, -b/--bridge, -n/--network, --mac, --key.\n";
+  return INTRO + modeSections(inputs, outputs) + REST.replace("NOT_YET\n", notYet);
 }

@@ -7,11 +7,11 @@
 // (vitest) would otherwise pick lib/advanced/index.mjs, whose directory import Node refuses.
 import { Cli, Command, Option } from "clipanion/lib/advanced/index.js";
 import { badOption, type V2vError } from "../model/errors.js";
-import {
-  INPUT_MODES, OUTPUT_MODES,
-  type Allocation, type ImageFormat, type InputMode, type OutputMode, type RootChoice, type RunOptions,
-  type TargetFormat,
-} from "../model/types.js";
+import { listModeKeys } from "../model/mode-options.js";
+import type { InputArgs, OutputArgs } from "../model/modes.js";
+import type { RootChoice, RunOptions } from "../model/types.js";
+import type { InputModule, OutputModule } from "../model/contracts.js";
+import { findInput, findOutput, INPUTS, INPUTS_NOT_YET, OUTPUTS, OUTPUTS_NOT_YET } from "../pipeline/registry.js";
 
 export type ParseResult =
   | { readonly kind: "run"; readonly options: RunOptions }
@@ -20,7 +20,7 @@ export type ParseResult =
   | { readonly kind: "capabilities" }
   | { readonly kind: "list-oo"; readonly lines: readonly string[] };
 
-/** Options that take a value (`-os DIR` or `-os=DIR`). Only `-oo` may be repeated. */
+/** Options that take a value (`-os DIR` or `-os=DIR`). Only `-oo` and `-io` may be repeated. */
 export const VALUE_OPTIONS = ["-i", "-o", "-os", "-on", "-of", "-oa", "-oo", "-if", "-io", "--root"] as const;
 
 /** Flags. The colour spellings and --debug-gc are accepted for compatibility and ignored. */
@@ -37,23 +37,6 @@ const NOT_IMPLEMENTED = new Set([
   ...["config", "cookie", "libdir", "nfchostport", "port", "snapshot", "thumbprint", "transports"].map((k) => `--vddk-${k}`),
   ...["compat", "image-uuid", "vol-uuid", "vm-uuid", "ovf-output", "ovf-flavour"].map((k) => `--vdsm-${k}`),
 ]);
-
-const INPUT_NOT_IMPLEMENTED = ["libvirt", "libvirtxml", "vmx"];
-const OUTPUT_NOT_IMPLEMENTED = [
-  "libvirt", "glance", "kubevirt", "openstack", "osp", "rhosp", "rhv", "ovirt", "rhev", "rhv-upload",
-  "ovirt-upload", "ovirt_upload", "rhv_upload", "vdsm",
-];
-
-/** `-oo` keys per output mode, with the line `-oo ?` prints for each. */
-export const OUTPUT_OPTION_KEYS: Readonly<Record<OutputMode, readonly { key: "compressed" | "qemu-boot"; help: string }[]>> = {
-  local: [{ key: "compressed", help: "write qcow2 with compressed clusters (needs -of qcow2)" }],
-  qemu: [
-    { key: "compressed", help: "write qcow2 with compressed clusters (needs -of qcow2)" },
-    { key: "qemu-boot", help: "start the guest with the generated script once it is written" },
-  ],
-  null: [],
-  json: [{ key: "compressed", help: "write qcow2 with compressed clusters (needs -of qcow2)" }],
-};
 
 const BATCHABLE_FLAGS = new Set(["v", "x", "q", "V"]);
 
@@ -172,7 +155,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
 /** The pure part: check values and combinations, and build RunOptions. */
 export function decideRun(raw: RawArgs): ParseResult {
   for (const name of VALUE_OPTIONS) {
-    if (name !== "-oo" && raw.values[name].length > 1) throw badOption(`option ${name} given twice; give it once`);
+    if (name !== "-oo" && name !== "-io" && raw.values[name].length > 1) throw badOption(`option ${name} given twice; give it once`);
   }
   const one = (name: (typeof VALUE_OPTIONS)[number]): string | undefined => raw.values[name][0];
 
@@ -184,74 +167,39 @@ export function decideRun(raw: RawArgs): ParseResult {
   if (machineReadable && raw.positionals.length === 0) return { kind: "capabilities" };
 
   const outArg = one("-o");
-  const outputMode = outArg === undefined ? undefined : resolveOutputMode(outArg);
+  const output = outArg === undefined ? undefined : resolveOutput(outArg);
   if (raw.values["-oo"].includes("?")) {
-    if (outputMode === undefined) throw badOption("-oo ? lists the output options of one output mode: add -o MODE");
-    return { kind: "list-oo", lines: listOutputOptions(outputMode) };
+    if (output === undefined) throw badOption("-oo ? lists the output options of one output mode: add -o MODE");
+    return { kind: "list-oo", lines: listModeKeys("-oo", `-o ${output.spec.name}`, output.spec.keys) };
   }
-  const io = one("-io");
-  if (io === "?") return { kind: "list-oo", lines: ["-i disk and -i ova have no input options (-io)."] };
-  if (io !== undefined) throw badOption(`-io ${io}: -i disk and -i ova have no input options; remove -io`);
-
   const inArg = one("-i");
-  if (inArg === undefined) {
-    throw badOption("-i is required: v2v cannot read from libvirt (virt-v2v's default), so give -i disk or -i ova");
+  const input = inArg === undefined ? undefined : resolveInput(inArg);
+  if (raw.values["-io"].includes("?")) {
+    if (input === undefined) throw badOption("-io ? lists the input options of one input mode: add -i MODE");
+    return { kind: "list-oo", lines: listModeKeys("-io", `-i ${input.spec.name}`, input.spec.keys) };
   }
-  const inputMode = resolveInputMode(inArg);
-  let mode = outputMode;
-  if (mode === undefined) {
-    // --print-source stops before any output is set up, so it needs no -o (as in virt-v2v).
-    if (!raw.printSource) {
-      throw badOption("-o is required: v2v cannot write to libvirt (virt-v2v's default), so give -o local, qemu, null or json");
-    }
-    mode = "null";
+  if (input === undefined) {
+    throw badOption(`-i is required: v2v cannot read from libvirt (virt-v2v's default), so give -i ${INPUTS.map((m) => m.spec.name).join(" or -i ")}`);
   }
-
-  const oo = parseOutputOptionKeys(mode, raw.values["-oo"]);
-  const compressed = raw.compressed || oo.compressed;
-  const compressedName = raw.compressed ? "--compressed" : "-oo compressed";
-  const qemuBoot = raw.qemuBoot || oo.qemuBoot;
-  const format = checkChoice<TargetFormat>("-of", one("-of") ?? "raw", ["raw", "qcow2"]);
-  const allocation = checkChoice<Allocation>("-oa", one("-oa") ?? "sparse", ["sparse", "preallocated"]);
-  const storage = one("-os");
-  const name = one("-on");
-
-  if (mode === "null") {
-    if (storage !== undefined) throw badOption("-o null writes no files: remove -os");
-    if (format !== "raw") throw badOption(`-o null writes no disks: remove -of ${format}`);
-    if (allocation !== "sparse") throw badOption(`-o null writes no disks: remove -oa ${allocation}`);
-    if (raw.compressed) throw badOption("-o null writes no disks: remove --compressed");
-  } else if (storage === undefined && !raw.printSource) {
-    throw badOption(`-o ${mode} needs -os DIR: the directory to write the guest to`);
-  }
-  if (storage === "") throw badOption("-os needs a directory name, not an empty string");
-  if (name !== undefined && (name === "" || name.includes("/"))) {
-    throw badOption(`-on "${name}": the guest name must be non-empty and contain no '/', since it names files in -os`);
-  }
-  if (compressed && format !== "qcow2") throw badOption(`${compressedName} needs -of qcow2`);
-  if (raw.qemuBoot && mode !== "qemu") throw badOption("--qemu-boot needs -o qemu");
-
-  const ifArg = one("-if");
-  const inputFormat = ifArg === undefined ? undefined : checkChoice<ImageFormat>("-if", ifArg, ["raw", "qcow2", "vmdk"]);
-  if (inputFormat !== undefined && inputMode === "ova") {
-    throw badOption("-if applies to -i disk only: an OVA names its own disk formats; remove -if");
+  // --print-source stops before any output is set up, so it needs no -o (as in virt-v2v).
+  const out = output ?? (raw.printSource ? findOutput("null") : undefined);
+  if (out === undefined) {
+    throw badOption(`-o is required: v2v cannot write to libvirt (virt-v2v's default), so give -o ${orList(OUTPUTS.map((m) => m.spec.name))}`);
   }
 
-  const args = raw.positionals;
-  if (args.length === 0) {
-    throw badOption(`no source given: name the ${inputMode === "ova" ? "OVA file or directory" : "disk image(s)"} after the options`);
-  }
-  if (inputMode === "ova" && args.length > 1) {
-    throw badOption(`-i ova takes exactly one OVA file or directory, but ${args.length} were given`);
-  }
-
+  const outputArgs: OutputArgs = {
+    mode: out.spec.name, keys: raw.values["-oo"], compressedFlag: raw.compressed, qemuBootFlag: raw.qemuBoot,
+    printSource: raw.printSource,
+    ...optional("storage", one("-os")), ...optional("name", one("-on")),
+    ...optional("format", one("-of")), ...optional("allocation", one("-oa")),
+  };
+  const inputArgs: InputArgs = {
+    mode: input.spec.name, sources: raw.positionals, keys: raw.values["-io"], ...optional("format", one("-if")),
+  };
   const options: RunOptions = {
-    input: { mode: inputMode, args, ...(inputFormat !== undefined ? { inputFormat } : {}) },
-    output: {
-      mode, format, allocation, compressed, qemuBoot,
-      ...(storage !== undefined ? { storage } : {}),
-      ...(name !== undefined ? { name } : {}),
-    },
+    // Output first: its problems (a missing -os) are found before the source is looked at.
+    output: out.parseOptions(outputArgs),
+    input: input.parseOptions(inputArgs),
     root: parseRootChoice(one("--root") ?? "ask"),
     verbose: raw.verbose,
     trace: raw.trace,
@@ -262,63 +210,28 @@ export function decideRun(raw: RawArgs): ParseResult {
   return { kind: "run", options };
 }
 
-/** Resolve a -i/-o value: an alias, a mode we have, one virt-v2v has that we lack, or unknown. */
-function resolveMode<M extends string>(
-  flag: "-i" | "-o", kind: string, value: string, alias: Readonly<Record<string, M>>,
-  modes: readonly M[], notImplemented: readonly string[],
+/** "a, b or c". */
+const orList = (names: readonly string[]): string =>
+  names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`;
+
+const optional = <K extends string>(key: K, value: string | undefined): { [P in K]?: string } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
+
+/** Resolve a -i/-o value: a mode (or alias) in the registry, one virt-v2v has that we lack, or unknown. */
+function resolveMode<M extends InputModule | OutputModule>(
+  flag: "-i" | "-o", kind: string, value: string, found: M | undefined, all: readonly M[], notYet: readonly string[],
 ): M {
-  if (Object.hasOwn(alias, value)) return alias[value]!;
-  if ((modes as readonly string[]).includes(value)) return value as M;
-  const supported = modes.join(", ");
-  if (notImplemented.includes(value)) {
-    throw badOption(`${flag} ${value}: this ${kind} mode is not implemented yet; supported: ${supported}`);
-  }
+  if (found) return found;
+  const supported = all.map((m) => m.spec.name).join(", ");
+  if (notYet.includes(value)) throw badOption(`${flag} ${value}: this ${kind} mode is not implemented yet; supported: ${supported}`);
   throw badOption(`${flag} ${value}: unknown ${kind} mode; supported: ${supported}`);
 }
 
-export const resolveInputMode = (value: string): InputMode =>
-  resolveMode("-i", "input", value, { local: "disk" }, INPUT_MODES, INPUT_NOT_IMPLEMENTED);
+export const resolveInput = (value: string): InputModule =>
+  resolveMode("-i", "input", value, findInput(value), INPUTS, INPUTS_NOT_YET);
 
-export const resolveOutputMode = (value: string): OutputMode =>
-  resolveMode("-o", "output", value, { disk: "local" }, OUTPUT_MODES, OUTPUT_NOT_IMPLEMENTED);
-
-/** The lines `-oo ?` prints for one output mode. */
-export function listOutputOptions(mode: OutputMode): string[] {
-  const keys = OUTPUT_OPTION_KEYS[mode];
-  if (keys.length === 0) return [`-o ${mode} has no output options (-oo).`];
-  const width = Math.max(...keys.map((k) => k.key.length));
-  return [`Output options (-oo) for -o ${mode}:`, ...keys.map((k) => `  -oo ${k.key.padEnd(width)}  ${k.help}`)];
-}
-
-/** `-oo KEY[=BOOL]`, each key a boolean. Unknown keys name the ones this mode accepts. */
-export function parseOutputOptionKeys(mode: OutputMode, items: readonly string[]): { compressed: boolean; qemuBoot: boolean } {
-  const result = { compressed: false, qemuBoot: false };
-  const keys = OUTPUT_OPTION_KEYS[mode].map((k) => k.key as string);
-  for (const item of items) {
-    const eq = item.indexOf("=");
-    const key = eq < 0 ? item : item.slice(0, eq);
-    if (!keys.includes(key)) {
-      throw badOption(keys.length === 0
-        ? `-o ${mode} takes no -oo options: remove -oo ${item}`
-        : `-oo ${key}: not an option of -o ${mode}; valid keys: ${keys.join(", ")} (see -oo ?)`);
-    }
-    const on = eq < 0 ? true : parseBool(`-oo ${key}`, item.slice(eq + 1));
-    if (key === "compressed") result.compressed = on;
-    else result.qemuBoot = on;
-  }
-  return result;
-}
-
-function parseBool(what: string, value: string): boolean {
-  if (["", "true", "yes", "on", "1"].includes(value)) return true;
-  if (["false", "no", "off", "0"].includes(value)) return false;
-  throw badOption(`${what}=${value}: expected true or false`);
-}
-
-function checkChoice<T extends string>(option: string, value: string, choices: readonly T[]): T {
-  if ((choices as readonly string[]).includes(value)) return value as T;
-  throw badOption(`${option} ${value}: expected ${choices.join(" or ")}`);
-}
+export const resolveOutput = (value: string): OutputModule =>
+  resolveMode("-o", "output", value, findOutput(value), OUTPUTS, OUTPUTS_NOT_YET);
 
 export function parseRootChoice(value: string): RootChoice {
   if (value === "ask" || value === "single" || value === "first") return { kind: value };

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { V2vError } from "../model/errors.js";
-import type { GuestHandle, InspectedRoot } from "../model/guest-handle.js";
+import type { ApplianceGuest, InspectedRoot } from "../model/guest-handle.js";
 import { GuestfishSession, GuestfsError, type DriveSpec, type SessionOptions } from "./guestfish.js";
 import { formatAppVersion, parseKeyValues, parseLines, parseStructList, shellQuote } from "./parse-output.js";
 
@@ -13,7 +13,7 @@ export const MAX_GUEST_FILE_BYTES = 32 * 1024 * 1024;
 /** The largest file download() copies out of a guest by default (a driver package, a registry hive). */
 export const MAX_GUEST_DOWNLOAD_BYTES = 1024 * 1024 * 1024;
 
-export class GuestfishGuest implements GuestHandle {
+export class GuestfishGuest implements ApplianceGuest {
   private tmpCounter = 0;
   private constructor(private readonly s: GuestfishSession, private readonly tmp: string) {}
 
@@ -26,6 +26,11 @@ export class GuestfishGuest implements GuestHandle {
       throw e;
     });
     return new GuestfishGuest(s, tmp);
+  }
+
+  /** Stop the appliance at once (a failed run's cleanup); close() is the clean way. */
+  async kill(): Promise<void> {
+    await this.s.kill();
   }
 
   /** The raw session, for the few callers (image builders) that need commands outside GuestHandle. */

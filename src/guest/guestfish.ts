@@ -10,7 +10,7 @@
 import { mkdtemp, open, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { detectAccel } from "../host/accel.js";
+import { detectAccel, type Accel } from "../host/accel.js";
 import { onCleanup, type CleanupHandle } from "../host/cleanup.js";
 import { CommandError, run, runAllowFail } from "../host/exec.js";
 import {
@@ -34,6 +34,8 @@ export interface SessionOptions {
   readonly memoryMiB?: number;
   /** Appliance vCPUs. */
   readonly smp?: number;
+  /** The accelerator the caller already probed; probed here when absent. */
+  readonly accel?: Accel;
   /**
    * The run's work directory: the session's own directory (and so every libguestfs temporary
    * file) goes inside it. Default $VIRT_V2V_TMPDIR, else the system's tmpdir.
@@ -142,8 +144,8 @@ export class GuestfsError extends V2vError {
 }
 
 /** The environment libguestfs needs: direct backend, and TCG when KVM is unusable here. */
-export async function libguestfsEnv(): Promise<Record<string, string>> {
-  const accel = await detectAccel();
+export async function libguestfsEnv(known?: Accel): Promise<Record<string, string>> {
+  const accel = known ?? (await detectAccel());
   const env: Record<string, string> = { LIBGUESTFS_BACKEND: "direct" };
   if (accel === "tcg") env["LIBGUESTFS_BACKEND_SETTINGS"] = "force_tcg";
   return env;
@@ -181,7 +183,7 @@ export class GuestfishSession {
 
   /** Start the server, add the drives and launch the appliance (~20 s under TCG). */
   static async start(drives: readonly DriveSpec[], opts: SessionOptions = {}): Promise<GuestfishSession> {
-    const env = await libguestfsEnv();
+    const env = await libguestfsEnv(opts.accel);
     const dir = await mkdtemp(join(opts.tmpDir ?? process.env["VIRT_V2V_TMPDIR"] ?? tmpdir(), "v2v-guestfish-"));
     env["LIBGUESTFS_TMPDIR"] = dir;
     // Registered before the server exists: an interrupt during the launch, before a session

@@ -1,5 +1,6 @@
 // The one place that spawns host processes. argv arrays only (never a shell string), a timeout
 // on every call, and failures turned into a CommandError naming the command, exit code and stderr.
+import { V2vError } from "../model/errors.js";
 import { closeSync, openSync } from "node:fs";
 import { execa, type ResultPromise } from "execa";
 import { isShuttingDown } from "./cleanup.js";
@@ -32,7 +33,8 @@ const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
 /** Tail of a possibly long text, for error messages. */
 export const tail = (text: string, lines = 12): string => text.trimEnd().split("\n").slice(-lines).join("\n");
 
-export class CommandError extends Error {
+/** A host command that failed: a V2vError with code COMMAND, so every failure has a code and one line. */
+export class CommandError extends V2vError {
   readonly command: readonly string[];
   readonly exitCode: number | undefined;
   readonly signal: string | undefined;
@@ -40,7 +42,7 @@ export class CommandError extends Error {
   readonly timedOut: boolean;
   constructor(command: readonly string[], r: { exitCode?: number; signal?: string; stderr: string; timedOut: boolean }, cause?: unknown) {
     const what = r.timedOut ? "timed out" : r.signal ? `was killed by ${r.signal}` : `exited with status ${r.exitCode}`;
-    super(`command "${command.join(" ")}" ${what}${r.stderr.trim() ? `: ${tail(r.stderr, 6)}` : ""}`, { cause });
+    super("COMMAND", `command "${command.join(" ")}" ${what}${r.stderr.trim() ? `: ${tail(r.stderr, 6)}` : ""}`, { cause });
     this.name = "CommandError";
     this.command = command;
     this.exitCode = r.exitCode;

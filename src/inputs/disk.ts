@@ -1,4 +1,5 @@
 // `-i disk FILE...`: one or more local disk images with no metadata; the rest is invented.
+import { parseInputArgs } from "./input-options.js";
 import { constants } from "node:fs";
 import { access, realpath, stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
@@ -65,4 +66,16 @@ export async function readDiskSource(opts: InputOptions, _ctx: StageContext): Pr
   };
 }
 
-export const diskInput: InputModule = { mode: "disk", readSource: readDiskSource };
+export const diskInput: InputModule = {
+  spec: {
+    name: "disk",
+    aliases: ["local"],
+    usage: "DISK.img [DISK2.img ...]",
+    help: "read one or more disk images (local is the same as disk)",
+    sourceNoun: "disk image(s)",
+    acceptsInputFormat: true,
+    keys: [],
+  },
+  parseOptions: (args) => parseInputArgs(diskInput.spec, args).options,
+  readSource: readDiskSource,
+};

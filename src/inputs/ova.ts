@@ -3,6 +3,7 @@
 // OVF, and checks every disk and every file a disk references (src/inputs/image/) before qemu
 // sees it. Nothing here follows a symlink out of a directory OVA or decompresses a disk: gzip
 // members are inflated later by the pipeline, after --print-source.
+import { parseInputArgs } from "./input-options.js";
 import { lstat, readFile, readdir, realpath, stat } from "node:fs/promises";
 import { basename, join, posix, resolve, sep } from "node:path";
 import { V2vError, badInput } from "../model/errors.js";
@@ -253,4 +254,17 @@ export async function readOvaSource(opts: InputOptions, ctx: StageContext): Prom
   };
 }
 
-export const ovaInput: InputModule = { mode: "ova", readSource: readOvaSource };
+export const ovaInput: InputModule = {
+  spec: {
+    name: "ova",
+    aliases: [],
+    usage: "GUEST.ova|DIR",
+    help: "read an OVA: a tar file, or a directory holding the .ovf",
+    sourceNoun: "OVA file or directory",
+    maxSources: 1,
+    acceptsInputFormat: false,
+    keys: [],
+  },
+  parseOptions: (args) => parseInputArgs(ovaInput.spec, args).options,
+  readSource: readOvaSource,
+};

@@ -3,8 +3,9 @@
 // and one line in registry.ts.
 import type { GuestHandle } from "./guest-handle.js";
 import type { Reporter } from "./messages.js";
+import type { InputArgs, InputSpec, OutputArgs, OutputSpec } from "./modes.js";
 import type {
-  ConverterOutcome, Inspection, InputMode, InputOptions, OutputMode, OutputOptions, Source, TargetMeta,
+  ConverterOutcome, Inspection, InputOptions, OutputOptions, Source, TargetMeta,
 } from "./types.js";
 
 /** What every stage may use: where to put temporary files, and how to talk to the user. */
@@ -15,13 +16,16 @@ export interface StageContext {
   readonly verbose: boolean;
 }
 
-export interface InputModule {
-  readonly mode: InputMode;
+export interface InputModule<I extends InputOptions = InputOptions> {
+  /** Name, options, help: what the CLI, --help and the harness know of this mode. */
+  readonly spec: InputSpec;
+  /** Check the command line's words for this mode (pure); throws V2vError("BAD_OPTION") with the fix. */
+  parseOptions(args: InputArgs): I;
   /**
    * Read the source's metadata and check it (files exist, manifests match). Never writes to the
    * source. May create files under ctx.workDir (e.g. a decompressed disk).
    */
-  readSource(opts: InputOptions, ctx: StageContext): Promise<Source>;
+  readSource(opts: I, ctx: StageContext): Promise<Source>;
 }
 
 export interface Converter {
@@ -50,18 +54,23 @@ export interface TargetPlan {
   readonly diskPaths: readonly (string | undefined)[];
 }
 
-export interface OutputModule {
-  readonly mode: OutputMode;
+export interface OutputModule<O extends OutputOptions = OutputOptions> {
+  readonly spec: OutputSpec;
+  /**
+   * Check the command line's words for this mode (pure): which of -os/-of/-oa/-oo it takes, and
+   * the fix when one is missing or does not apply. Throws V2vError("BAD_OPTION").
+   */
+  parseOptions(args: OutputArgs): O;
   /**
    * Check the output options before any conversion work (e.g. -os exists, -of is allowed).
    * Throws V2vError("BAD_OPTION") with the option's name and the fix.
    */
-  validate(opts: OutputOptions): Promise<void>;
+  validate(opts: O): Promise<void>;
   /** Decide target disk paths. Pure apart from reading the file system to refuse overwriting. */
-  plan(targetName: string, source: Source, opts: OutputOptions): Promise<TargetPlan>;
+  plan(targetName: string, source: Source, opts: O): Promise<TargetPlan>;
   /**
    * Write the metadata (XML, script, JSON) once all disks are copied. Returns the files written.
    * Writes to a temporary name and renames, so a metadata file only exists when it is complete.
    */
-  finalize(meta: TargetMeta, opts: OutputOptions, ctx: StageContext): Promise<readonly string[]>;
+  finalize(meta: TargetMeta, opts: O, ctx: StageContext): Promise<readonly string[]>;
 }

@@ -71,3 +71,26 @@ export interface GuestHandle {
   /** Unmount, sync and shut the appliance down cleanly (writes reach the overlay). */
   close(): Promise<void>;
 }
+
+/** A GuestHandle backed by a running appliance, which a failed run must be able to stop at once. */
+export interface ApplianceGuest extends GuestHandle {
+  /** Stop the appliance without a clean shutdown (writes may be lost; the overlay is thrown away). */
+  kill(): Promise<void>;
+}
+
+/** A disk the appliance opens: the run's overlays are qcow2, written through. */
+export interface ApplianceDrive {
+  readonly path: string;
+  readonly format: "qcow2" | "raw";
+}
+
+/** How the appliance is started: its size, the accelerator probed before, logging. */
+export interface ApplianceOptions {
+  readonly smp: number;
+  readonly memoryMiB: number;
+  readonly accel: "kvm" | "tcg";
+  readonly trace: boolean;
+  /** Where its temporary files go (the run's work directory). */
+  readonly tmpDir: string;
+  readonly onLog?: (line: string) => void;
+}

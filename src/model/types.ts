@@ -14,13 +14,11 @@
 // Closed sets
 // ---------------------------------------------------------------------------------------
 
-/** Input modes implemented (`-i`). `local` is accepted on the command line as an alias of `disk`. */
-export const INPUT_MODES = ["disk", "ova"] as const;
-export type InputMode = (typeof INPUT_MODES)[number];
+/** An input mode's name (`-i`). The modes themselves are listed in src/pipeline/registry.ts only. */
+export type InputMode = string;
 
-/** Output modes implemented (`-o`). `disk` is accepted on the command line as an alias of `local`. */
-export const OUTPUT_MODES = ["local", "qemu", "null", "json"] as const;
-export type OutputMode = (typeof OUTPUT_MODES)[number];
+/** An output mode's name (`-o`); see src/pipeline/registry.ts. */
+export type OutputMode = string;
 
 /** Disk image formats we read. `vmdk` covers monolithicSparse, streamOptimized and flat descriptors. */
 export type ImageFormat = "raw" | "qcow2" | "vmdk";
@@ -286,8 +284,6 @@ export interface OutputOptions {
   readonly allocation: Allocation;
   /** `--compressed` / `-oo compressed`: qcow2 with compressed clusters. */
   readonly compressed: boolean;
-  /** `--qemu-boot` / `-oo qemu-boot`: for -o qemu, start the script after writing it. */
-  readonly qemuBoot: boolean;
 }
 
 export interface RunOptions {

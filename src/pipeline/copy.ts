@@ -13,10 +13,21 @@ import type { OutputOptions } from "../model/types.js";
 
 export { partialName };
 
-/** Pure: qemu-img's failure turned into NO_SPACE when the target filesystem filled up. */
-export function copyError(e: unknown, target: string, which: string): unknown {
-  const text = e instanceof CommandError ? `${e.message}\n${e.stderrTail}` : e instanceof Error ? e.message : "";
-  if (!/No space left on device|Disk quota exceeded/i.test(text)) return e;
+/**
+ * Pure: qemu-img's failure as a sentence with the fix: NO_SPACE when the target filesystem filled
+ * up, else OUTPUT naming the disk, the target and qemu-img's own last line.
+ */
+export function copyError(e: unknown, target: string, which: string): V2vError {
+  const text = e instanceof CommandError ? `${e.message}\n${e.stderrTail}` : e instanceof Error ? e.message : String(e);
+  if (!/No space left on device|Disk quota exceeded/i.test(text)) {
+    if (e instanceof V2vError && e.code !== "COMMAND") return e;
+    const last = (e instanceof CommandError && e.stderrTail.trim() ? e.stderrTail : text).trim().split("\n").pop() ?? "";
+    return new V2vError(
+      "OUTPUT",
+      `copying disk ${which} to ${target} failed (qemu-img: ${last}); check that -os ${dirname(target)} is writable and healthy, then run v2v again (-v -x shows the whole command)`,
+      { cause: e },
+    );
+  }
   return new V2vError(
     "NO_SPACE",
     `no space left on device in -os ${dirname(target)} while copying disk ${which}; free space there or choose another -os`,

@@ -1,18 +1,12 @@
 // The conversion, as a list of stages. Each stage is one call; the work lives in the modules.
-import { detectAccel } from "../host/accel.js";
 import { onCleanup, type CleanupHandle } from "../host/cleanup.js";
-import { imageInfo } from "../host/qemu-img.js";
-import { GuestfishGuest } from "../guest/guestfish-guest.js";
 import { inspectGuest } from "../guest/inspect.js";
-import { inflateDisks } from "../inputs/image/inflate.js";
 import { renderSource } from "../inputs/print-source.js";
 import { buildTargetMeta, targetName } from "../target/meta.js";
-import { copyDisks } from "./copy.js";
 import { checkFreeSpace } from "./free-space.js";
 import type { Reporter } from "../model/messages.js";
 import { acquireOutputLock } from "../outputs/common/output-lock.js";
-import { createOverlays } from "./overlay.js";
-import { CONVERTERS, INPUTS, OUTPUTS } from "./registry.js";
+import { realDeps, type ConversionDeps } from "./deps.js";
 import { convertGuest } from "../converters/convert.js";
 import { StageTimer, type StageTiming } from "./stage-timer.js";
 import type { StageContext } from "../model/contracts.js";
@@ -29,10 +23,12 @@ export interface RunResult {
   readonly stages: readonly StageTiming[];
 }
 
-export async function runConversion(opts: RunOptions, reporter: Reporter): Promise<RunResult> {
+export async function runConversion(opts: RunOptions, reporter: Reporter, deps: ConversionDeps = realDeps): Promise<RunResult> {
   const timer = new StageTimer(reporter);
-  const input = INPUTS[opts.input.mode];
-  const output = OUTPUTS[opts.output.mode];
+  const input = deps.findInput(opts.input.mode);
+  const output = deps.findOutput(opts.output.mode);
+  // parseArgs only builds options for registered modes; a caller passing others is a bug.
+  if (!input || !output) throw new Error(`runConversion: no module for -i ${opts.input.mode} / -o ${opts.output.mode}`);
   await output.validate(opts.output);
 
   // -os DIR/.v2v.lock: one run per directory; it lists every file this run creates there, and a
@@ -50,19 +46,21 @@ export async function runConversion(opts: RunOptions, reporter: Reporter): Promi
     timer.stage(`Setting up the source: -i ${opts.input.mode} ${opts.input.args.join(" ")}`);
     const source = await input.readSource(opts.input, ctx);
     if (opts.printSource) return { printedSource: renderSource(source), files: [], stages: timer.finish() };
-    void detectAccel(); // probe KVM while the overlays are made; the appliance launch awaits it
 
     const name = targetName(source, opts.output);
     const plan = await output.plan(name, source, opts.output);
 
     timer.stage("Opening the source");
     // Compressed disks are inflated only now, after --print-source and the output's checks.
-    const overlays = await createOverlays(await inflateDisks(source, ctx), work.path);
-    const g = await GuestfishGuest.open(
+    const overlays = await deps.createOverlays(await deps.inflateDisks(source, ctx), work.path);
+    const accel = await deps.probeAccel();
+    const size = deps.applianceSize();
+    if (opts.verbose) timer.info(`appliance: ${size.smp} vCPU(s), ${size.memoryMiB} MiB, ${accel}`);
+    const g = await deps.openGuest(
       overlays.map((o) => ({ path: o.path, format: "qcow2" as const })),
-      { trace: opts.trace, smp: 2, memoryMiB: 2048, tmpDir: work.path, onLog: opts.trace ? (l) => timer.info(l) : undefined },
+      { ...size, accel, trace: opts.trace, tmpDir: work.path, ...(opts.trace ? { onLog: (l: string) => timer.info(l) } : {}) },
     );
-    const applianceCleanup = onCleanup("stop the libguestfs appliance", () => g.session.kill());
+    const applianceCleanup = onCleanup("stop the libguestfs appliance", () => g.kill());
     onFailure.push(applianceCleanup);
 
     timer.stage("Inspecting the source");
@@ -72,7 +70,7 @@ export async function runConversion(opts: RunOptions, reporter: Reporter): Promi
     await checkFreeSpace(g, inspection);
 
     timer.stage(`Converting ${describeGuest(inspection)} to run on KVM`);
-    const conversion = await convertGuest(CONVERTERS, g, inspection, source, ctx);
+    const conversion = await convertGuest(deps.converters, g, inspection, source, ctx);
     timer.stage(
       conversion.guestcaps.virtioDrivers
         ? "This guest has virtio drivers installed."
@@ -88,14 +86,14 @@ export async function runConversion(opts: RunOptions, reporter: Reporter): Promi
 
     timer.stage("Assigning disks to buses");
     const sizes: number[] = [];
-    for (const o of overlays) sizes[o.index] = (await imageInfo(o.path, "qcow2")).virtualSizeBytes;
+    for (const o of overlays) sizes[o.index] = await deps.imageSize(o.path);
     const meta = buildTargetMeta(source, inspection, conversion, plan, opts.output, sizes);
 
     timer.stage("Checking if the guest needs BIOS or UEFI to boot");
     if (meta.firmware === "uefi") timer.info("This guest requires UEFI on the target to boot.");
 
     timer.stage("Setting up the destination: " + describeOutput(opts));
-    await copyDisks(overlays, plan.diskPaths, opts.output, timer);
+    await deps.copyDisks(overlays, plan.diskPaths, opts.output, timer);
 
     timer.stage("Creating output metadata");
     const metaFiles = await output.finalize(meta, opts.output, ctx);

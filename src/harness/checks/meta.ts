@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { XMLParser } from "fast-xml-parser";
 import { runAllowFail } from "../../host/exec.js";
 import type { OutputMode, TargetBlockBus, TargetNicModel } from "../../model/types.js";
+import { findOutput } from "../../pipeline/registry.js";
 import type { CheckResult } from "./guest.js";
 import { splitWords } from "./grub-default.js";
 
@@ -127,8 +128,8 @@ export function compareMeta(f: MetaFacts, e: MetaExpect, what: string): CheckRes
   return out;
 }
 
-/** The metadata file an output writes, by suffix; undefined for -o null. */
-export const METADATA_SUFFIX: Readonly<Record<OutputMode, string | undefined>> = { local: ".xml", json: ".json", qemu: ".sh", null: undefined };
+/** The metadata file an output writes, by suffix (from the mode's spec in the registry); undefined for -o null. */
+export const metadataSuffix = (mode: OutputMode): string | undefined => findOutput(mode)?.spec.metadataSuffixes[0];
 
 /** Read, validate and compare the metadata file of `output`. */
 export async function checkMetadata(path: string, output: OutputMode, e: MetaExpect): Promise<CheckResult[]> {
@@ -148,10 +149,10 @@ export async function checkMetadata(path: string, output: OutputMode, e: MetaExp
   } else {
     return [];
   }
-  checks.push(...compareMeta(facts, e, `NAME${METADATA_SUFFIX[output]}`));
+  checks.push(...compareMeta(facts, e, `NAME${metadataSuffix(output) ?? ""}`));
   const missing = facts.diskPaths.filter((p) => !existsSync(p));
   checks.push({
-    name: `NAME${METADATA_SUFFIX[output]}: every disk it names exists`,
+    name: `NAME${metadataSuffix(output) ?? ""}: every disk it names exists`,
     ok: facts.diskPaths.length > 0 && missing.length === 0,
     detail: missing.length ? `missing: ${missing.join(", ")}` : `${facts.diskPaths.length} disk file(s) present`,
   });

@@ -7,7 +7,7 @@ import { ensureGuestOva } from "./package-ova.js";
 
 export interface PackagedInput {
   /** The `-i` mode that reads it. */
-  readonly mode: "disk" | "ova";
+  readonly mode: string;
   /** The positional arguments after the options: disk paths, or the OVA path. */
   readonly args: readonly string[];
 }
@@ -25,4 +25,12 @@ export const packageAsOva: Packager = async (recipe, progress) => {
   return { mode: "ova", args: [ova.path] };
 };
 
-export const PACKAGERS: Readonly<Record<PackagedInput["mode"], Packager>> = { disk: packageRawDisks, ova: packageAsOva };
+/** Input mode -> how the harness makes a source for it. A matrix may only name modes listed here. */
+export const PACKAGERS: ReadonlyMap<string, Packager> = new Map([["disk", packageRawDisks], ["ova", packageAsOva]]);
+
+/** The packager for an input mode, or a refusal naming where to add one. */
+export function packagerFor(mode: string): Packager {
+  const p = PACKAGERS.get(mode);
+  if (!p) throw new Error(`the harness has no packager for -i ${mode}; add one in src/harness/guests/packagers.ts`);
+  return p;
+}

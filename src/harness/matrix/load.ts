@@ -6,7 +6,9 @@ import { readFile } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { V2vError } from "../../model/errors.js";
-import { INPUT_MODES, OUTPUT_MODES, type InputMode, type OutputMode } from "../../model/types.js";
+import type { InputMode, OutputMode } from "../../model/types.js";
+import { INPUTS, OUTPUTS } from "../../pipeline/registry.js";
+import { PACKAGERS } from "../guests/packagers.js";
 import { RECIPES } from "../guests/recipes.js";
 import {
   matrixFileSchema,
@@ -29,8 +31,9 @@ export interface MatrixRegistry {
 
 export const defaultRegistry = (): MatrixRegistry => ({
   guests: new Map(RECIPES.map((r) => [r.name, r.firmware])),
-  inputs: INPUT_MODES,
-  outputs: OUTPUT_MODES,
+  // An input needs both: v2v implements it (the registry) and the harness can make a source for it.
+  inputs: INPUTS.map((m) => m.spec.name).filter((n) => PACKAGERS.has(n)),
+  outputs: OUTPUTS.map((m) => m.spec.name),
 });
 
 type Path = readonly (string | number)[];
@@ -105,8 +108,8 @@ export function parseMatrix(text: string, file: string, registry: MatrixRegistry
         if (!known.includes(v)) at(["groups", gi, key, vi], `${what} "${v}" does not exist; use one of: ${known.join(", ")} (${where})`);
       });
     check("guests", [...registry.guests.keys()], "guest", "the recipes in src/harness/guests/recipes.ts");
-    check("inputs", registry.inputs, "input mode", "INPUT_MODES in src/model/types.ts");
-    check("outputs", registry.outputs, "output mode", "OUTPUT_MODES in src/model/types.ts");
+    check("inputs", registry.inputs, "input mode", "modes in src/pipeline/registry.ts with a packager in src/harness/guests/packagers.ts");
+    check("outputs", registry.outputs, "output mode", "modes in src/pipeline/registry.ts");
   });
   const overrides = (m.overrides ?? []).map((o, oi) => {
     try {

@@ -9,10 +9,10 @@ import { ensureGuestDisks } from "../guests/build.js";
 import { type BootRecord, type CellResult, cellFileStem } from "./cell-result.js";
 import { checkConverted, sha256Files } from "../checks/converted.js";
 import type { CheckResult } from "../checks/guest.js";
-import { METADATA_SUFFIX, type MetaExpect } from "../checks/meta.js";
+import { metadataSuffix, type MetaExpect } from "../checks/meta.js";
 import { findRecipe, type GuestRecipe } from "../guests/recipes.js";
 import type { MatrixCell } from "./schema.js";
-import { PACKAGERS } from "../guests/packagers.js";
+import { packagerFor } from "../guests/packagers.js";
 import { projectRoot } from "../project-root.js";
 import { runV2v } from "./run-v2v.js";
 
@@ -108,7 +108,7 @@ export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPa
   try {
     const recipe = findRecipe(cell.guest);
     const guest = await stage("image", () => ensureGuestDisks(recipe, hooks.progress));
-    const sources = (await stage("package", () => PACKAGERS[cell.input](recipe, hooks.progress))).args;
+    const sources = (await stage("package", () => packagerFor(cell.input)(recipe, hooks.progress))).args;
     const before = await stage("sha256 before", () => sha256Files(sources));
     const v2v = await stage("convert", () => runV2v(buildV2vArgs(cell, sources, outDir), paths.reportDir));
     files.push(shown(v2v.stdoutPath), shown(v2v.stderrPath));
@@ -122,7 +122,7 @@ export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPa
 
     const written = (await readdir(outDir)).sort();
     const disks = written.filter((f) => /-sd[a-z]+$/.test(f)).map((f) => join(outDir, f));
-    const suffix = METADATA_SUFFIX[cell.output];
+    const suffix = metadataSuffix(cell.output);
     const metaName = suffix ? written.find((f) => f.endsWith(suffix)) : undefined;
     if (metaName) {
       await copyFile(join(outDir, metaName), join(paths.reportDir, metaName));

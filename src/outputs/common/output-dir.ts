@@ -7,24 +7,24 @@ import { V2vError, badOption } from "../../model/errors.js";
 import { quoteForMessage } from "../../model/untrusted.js";
 import { createExclusive, outputFileError, partialName, publishFile } from "./output-files.js";
 import type { TargetPlan } from "../../model/contracts.js";
+import type { OutputSpec } from "../../model/modes.js";
 import type { OutputOptions, Source } from "../../model/types.js";
 import { targetDiskFileName } from "../../target/disk-names.js";
 import type { OvmfFiles } from "./ovmf.js";
 import { OVMF_CANDIDATES, findOvmf } from "./ovmf.js";
 
-export type DirOutputMode = "local" | "qemu" | "json";
+/** What these helpers need of an output mode's spec: its name and its metadata suffix. */
+export type DirOutputSpec = Pick<OutputSpec, "name" | "metadataSuffixes">;
 
-const METADATA_SUFFIX: Readonly<Record<DirOutputMode, string>> = { local: ".xml", qemu: ".sh", json: ".json" };
-
-/** The metadata file an output writes next to the disks: NAME.xml, NAME.sh or NAME.json. */
-export const metadataFileName = (mode: DirOutputMode, name: string): string => `${name}${METADATA_SUFFIX[mode]}`;
+/** The metadata file an output writes next to the disks: NAME.xml, NAME.sh, NAME.json … (its first suffix). */
+export const metadataFileName = (spec: DirOutputSpec, name: string): string => `${name}${spec.metadataSuffixes[0] ?? ""}`;
 
 /** Problems with the output options, one sentence each (empty when the options are fine). Pure. */
-export function findOptionProblems(mode: DirOutputMode, opts: OutputOptions): string[] {
+export function findOptionProblems(spec: DirOutputSpec, opts: OutputOptions): string[] {
   const problems: string[] = [];
-  const o = `-o ${mode}`;
+  const o = `-o ${spec.name}`;
   if (opts.storage === undefined || opts.storage === "") {
-    problems.push(`${o}: -os DIR is required: the directory for the disks and ${metadataFileName(mode, "NAME")}`);
+    problems.push(`${o}: -os DIR is required: the directory for the disks and ${metadataFileName(spec, "NAME")}`);
   }
   if (opts.format !== "raw" && opts.format !== "qcow2") {
     problems.push(`${o}: -of ${String(opts.format)} is not supported; use -of raw or -of qcow2`);
@@ -38,25 +38,22 @@ export function findOptionProblems(mode: DirOutputMode, opts: OutputOptions): st
   if (opts.compressed && opts.allocation === "preallocated") {
     problems.push(`${o}: --compressed cannot be combined with -oa preallocated; drop one of them`);
   }
-  if (opts.qemuBoot && mode !== "qemu") {
-    problems.push(`${o}: --qemu-boot only applies to -o qemu; drop it`);
-  }
   return problems;
 }
 
 /** Check -os (exists, is a directory, is writable) and the other options; throws BAD_OPTION. */
-export async function validateDirOutput(mode: DirOutputMode, opts: OutputOptions): Promise<void> {
-  const problems = findOptionProblems(mode, opts);
+export async function validateDirOutput(spec: DirOutputSpec, opts: OutputOptions): Promise<void> {
+  const problems = findOptionProblems(spec, opts);
   if (opts.storage && /[\x00-\x1f\x7f]/.test(opts.storage)) {
     // The directory's path goes into the metadata (XML, a shell script): no control characters.
-    problems.push(`-o ${mode}: -os ${quoteForMessage(opts.storage)} has control characters; choose a directory whose path has none`);
+    problems.push(`-o ${spec.name}: -os ${quoteForMessage(opts.storage)} has control characters; choose a directory whose path has none`);
   } else if (opts.storage) {
     const dir = opts.storage;
     const st = await stat(dir).catch(() => undefined);
-    if (!st) problems.push(`-o ${mode}: -os ${dir}: no such directory; create it or choose another -os`);
-    else if (!st.isDirectory()) problems.push(`-o ${mode}: -os ${dir} is not a directory; choose a directory with -os`);
+    if (!st) problems.push(`-o ${spec.name}: -os ${dir}: no such directory; create it or choose another -os`);
+    else if (!st.isDirectory()) problems.push(`-o ${spec.name}: -os ${dir} is not a directory; choose a directory with -os`);
     else if (!(await access(dir, constants.W_OK | constants.X_OK).then(() => true, () => false))) {
-      problems.push(`-o ${mode}: -os ${dir} is not writable; choose another -os or fix its permissions`);
+      problems.push(`-o ${spec.name}: -os ${dir} is not writable; choose another -os or fix its permissions`);
     }
   }
   // One line: the problems joined, each naming its option and fix.
@@ -81,10 +78,10 @@ export const metadataTempName = (path: string): string => join(dirname(path), `.
  * The lock (.v2v.lock) is not here: it is checked, and cleared when stale, by output-lock.ts.
  */
 export function plannedFileNames(
-  mode: DirOutputMode, name: string, diskIndexes: readonly number[], extraFiles: readonly string[] = [],
+  spec: DirOutputSpec, name: string, diskIndexes: readonly number[], extraFiles: readonly string[] = [],
 ): string[] {
   const disks = diskIndexes.map((i) => targetDiskFileName(name, i));
-  const meta = metadataFileName(mode, name);
+  const meta = metadataFileName(spec, name);
   return [...disks.flatMap((d) => [d, partialName(d)]), meta, basename(metadataTempName(meta)), ...extraFiles];
 }
 
@@ -93,16 +90,16 @@ export function plannedFileNames(
  * may write (a dangling symlink counts as existing). Throws OUTPUT naming the first clash.
  */
 export async function planDirOutput(
-  mode: DirOutputMode, name: string, source: Source, opts: OutputOptions, extraFiles: readonly string[] = [],
+  spec: DirOutputSpec, name: string, source: Source, opts: OutputOptions, extraFiles: readonly string[] = [],
 ): Promise<TargetPlan> {
   checkTargetName(name);
-  if (!opts.storage) throw badOption(`-o ${mode}: -os DIR is required: the directory for the disks and ${metadataFileName(mode, "NAME")}`);
+  if (!opts.storage) throw badOption(`-o ${spec.name}: -os DIR is required: the directory for the disks and ${metadataFileName(spec, "NAME")}`);
   const dir = resolve(opts.storage);
   const diskPaths = source.disks.map((d) => join(dir, targetDiskFileName(name, d.index)));
-  for (const f of plannedFileNames(mode, name, source.disks.map((d) => d.index), extraFiles)) {
+  for (const f of plannedFileNames(spec, name, source.disks.map((d) => d.index), extraFiles)) {
     const path = join(dir, f);
     if (await pathExists(path)) {
-      throw new V2vError("OUTPUT", `-o ${mode}: ${path} exists; remove it or choose another -os / -on`);
+      throw new V2vError("OUTPUT", `-o ${spec.name}: ${path} exists; remove it or choose another -os / -on`);
     }
   }
   return { diskPaths };
@@ -125,7 +122,7 @@ export async function writeFileAtomic(path: string, content: string, mode = 0o64
 }
 
 /** OVMF for a UEFI guest; throws OUTPUT naming the files looked for and the package to install. */
-export async function requireOvmf(mode: DirOutputMode): Promise<OvmfFiles> {
+export async function requireOvmf(mode: string): Promise<OvmfFiles> {
   const found = await findOvmf();
   if (found) return found;
   const looked = OVMF_CANDIDATES.map((c) => c.code).join(", ");

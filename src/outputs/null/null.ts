@@ -1,5 +1,6 @@
 // -o null: convert and copy nowhere; for testing a conversion. Writes no disks and no metadata.
 import { badOption } from "../../model/errors.js";
+import { parseOutputArgs } from "../common/output-options.js";
 import type { OutputModule } from "../../model/contracts.js";
 import type { OutputOptions } from "../../model/types.js";
 
@@ -10,12 +11,20 @@ export function findNullOptionProblems(opts: OutputOptions): string[] {
   if (opts.format !== "raw") problems.push(`-o null: -of ${opts.format} cannot be used: nothing is written; drop -of`);
   if (opts.allocation !== "sparse") problems.push(`-o null: -oa ${opts.allocation} cannot be used: nothing is written; drop -oa`);
   if (opts.compressed) problems.push("-o null: --compressed cannot be used: nothing is written; drop --compressed");
-  if (opts.qemuBoot) problems.push("-o null: --qemu-boot cannot be used: there is no guest to boot; use -o qemu");
   return problems;
 }
 
 export const nullOutput: OutputModule = {
-  mode: "null",
+  spec: {
+    name: "null",
+    aliases: [],
+    help: "convert, then throw the result away (no -os, -of, -oa or -oo)",
+    storage: "forbidden",
+    writesDisks: false,
+    metadataSuffixes: [],
+    keys: [],
+  },
+  parseOptions: (args) => parseOutputArgs(nullOutput.spec, args).options,
   async validate(opts) {
     const problems = findNullOptionProblems(opts);
     if (problems.length > 0) throw badOption(problems.join("\n"));

@@ -9,8 +9,9 @@ import { V2vError } from "../../model/errors.js";
 import { createExclusive, outputFileError } from "../common/output-files.js";
 import { forgetCreating, noteCreating } from "../common/output-lock.js";
 import type { OutputModule, StageContext } from "../../model/contracts.js";
-import type { TargetMeta } from "../../model/types.js";
+import type { OutputOptions, TargetMeta } from "../../model/types.js";
 import { metadataFileName, planDirOutput, requireOvmf, validateDirOutput, writeFileAtomic } from "../common/output-dir.js";
+import { parseOutputArgs } from "../common/output-options.js";
 import { renderQemuScript } from "./qemu-script.js";
 
 /** The guest's own UEFI variable store, next to its disks, so its boot entries persist across runs. */
@@ -43,13 +44,33 @@ async function startInBackground(script: string, log: string, ctx: StageContext)
   ctx.reporter.info(`started ${script} in the background; its output goes to ${log}`);
 }
 
-export const qemuOutput: OutputModule = {
-  mode: "qemu",
-  validate: (opts) => validateDirOutput("qemu", opts),
+/** -o qemu's options: the shared ones, and whether to start the guest once the script is written. */
+export interface QemuOutputOptions extends OutputOptions {
+  readonly qemuBoot: boolean;
+}
+
+export const qemuOutput: OutputModule<QemuOutputOptions> = {
+  spec: {
+    name: "qemu",
+    aliases: [],
+    help: "write NAME-sda... and NAME.sh (a qemu command line) into -os DIR",
+    storage: "required",
+    writesDisks: true,
+    metadataSuffixes: [".sh"],
+    keys: [
+      { key: "compressed", kind: "bool", help: "write qcow2 with compressed clusters (needs -of qcow2)" },
+      { key: "qemu-boot", kind: "bool", help: "start the guest with the generated script once it is written" },
+    ],
+  },
+  parseOptions(args) {
+    const { options, keys } = parseOutputArgs(qemuOutput.spec, args);
+    return { ...options, qemuBoot: keys.get("qemu-boot") === true };
+  },
+  validate: (opts) => validateDirOutput(qemuOutput.spec, opts),
   async plan(targetName, source, opts) {
     if (source.firmware === "uefi") await requireOvmf("qemu");
     const extra = [varsFileName(targetName), ...(opts.qemuBoot ? [bootLogFileName(targetName)] : [])];
-    return planDirOutput("qemu", targetName, source, opts, extra);
+    return planDirOutput(qemuOutput.spec, targetName, source, opts, extra);
   },
   async finalize(meta: TargetMeta, opts, ctx) {
     const dir = resolve(opts.storage ?? ".");
@@ -63,7 +84,7 @@ export const qemuOutput: OutputModule = {
       uefi = { code: ovmf.code, vars };
     }
     const accel = await detectAccel();
-    const script = join(dir, metadataFileName("qemu", meta.name));
+    const script = join(dir, metadataFileName(qemuOutput.spec, meta.name));
     await writeFileAtomic(script, renderQemuScript(meta, { version: readVersion(), accel, ...(uefi ? { uefi } : {}) }), 0o755);
     written.push(script);
     if (opts.qemuBoot) await startInBackground(script, join(dir, bootLogFileName(meta.name)), ctx);

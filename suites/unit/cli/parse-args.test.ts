@@ -24,7 +24,7 @@ function errorOf(argv: readonly string[]): V2vError {
 const defaults = {
   root: { kind: "ask" }, verbose: false, trace: false, quiet: false, machineReadable: false, printSource: false,
 } as const;
-const out = { format: "raw", allocation: "sparse", compressed: false, qemuBoot: false } as const;
+const out = { format: "raw", allocation: "sparse", compressed: false } as const;
 
 describe("argv -> RunOptions", () => {
   const cases: [string, RunOptions][] = [
@@ -37,11 +37,11 @@ describe("argv -> RunOptions", () => {
     }],
     ["-i ova g.ova -o qemu -os /o -of qcow2 -oa preallocated --compressed --qemu-boot", {
       ...defaults, input: { mode: "ova", args: ["g.ova"] },
-      output: { mode: "qemu", storage: "/o", format: "qcow2", allocation: "preallocated", compressed: true, qemuBoot: true },
+      output: { mode: "qemu", storage: "/o", format: "qcow2", allocation: "preallocated", compressed: true, qemuBoot: true } as RunOptions["output"],
     }],
     ["-i ova g.ova -o qemu -os /o -of qcow2 -oo compressed -oo qemu-boot=true", {
       ...defaults, input: { mode: "ova", args: ["g.ova"] },
-      output: { ...out, mode: "qemu", storage: "/o", format: "qcow2", compressed: true, qemuBoot: true },
+      output: { ...out, mode: "qemu", storage: "/o", format: "qcow2", compressed: true, qemuBoot: true } as RunOptions["output"],
     }],
     ["-i disk -if qcow2 a.qcow2 -o null -vx -q --root first --colours", {
       ...defaults, verbose: true, trace: true, quiet: true, root: { kind: "first" },
@@ -104,7 +104,7 @@ describe("errors", () => {
     ["-i disk -o null", "no source given: name the disk image(s) after the options"],
     ["-i ova -o null", "no source given: name the OVA file or directory after the options"],
     ["-i ova a.ova b.ova -o null", "-i ova takes exactly one OVA file or directory, but 2 were given"],
-    ["-i ova -if vmdk a.ova -o null", "-if applies to -i disk only: an OVA names its own disk formats; remove -if"],
+    ["-i ova -if vmdk a.ova -o null", "-if does not apply to -i ova: its source names its own disk formats; remove -if"],
     ["-i disk -if vdi a.img -o null", "-if vdi: expected raw or qcow2 or vmdk"],
     ["-i disk a.img -o local -os /o -of vmdk", "-of vmdk: expected raw or qcow2"],
     ["-i disk a.img -o local -os /o -oa thin", "-oa thin: expected sparse or preallocated"],
@@ -112,7 +112,7 @@ describe("errors", () => {
     ["-i disk a.img -o local -os /o -on a/b", "-on \"a/b\": the guest name must be non-empty and contain no '/', since it names files in -os"],
     ["-i disk a.img -o null -on", "option -on needs a value; see v2v --help"],
     ["-i disk a.img -o null --machine-readable=file:/tmp/x", "--machine-readable=file:/tmp/x: only stream:stdout is supported; use --machine-readable alone to write to stdout"],
-    ["-i disk a.img -o null -io vddk-thumbprint=x", "-io vddk-thumbprint=x: -i disk and -i ova have no input options; remove -io"],
+    ["-i disk a.img -o null -io vddk-thumbprint=x", "-i disk takes no -io options: remove -io vddk-thumbprint=x"],
     ["-oo ?", "-oo ? lists the output options of one output mode: add -o MODE"],
     ["", "no options given: v2v needs -i MODE, -o MODE and a source; see v2v --help"],
   ];
@@ -148,7 +148,7 @@ describe("other results", () => {
       "  -oo compressed  write qcow2 with compressed clusters (needs -of qcow2)",
     ] }],
     ["-i disk a.img -o null -oo ?", { kind: "list-oo", lines: ["-o null has no output options (-oo)."] }],
-    ["-i disk a.img -o null -io ?", { kind: "list-oo", lines: ["-i disk and -i ova have no input options (-io)."] }],
+    ["-i disk a.img -o null -io ?", { kind: "list-oo", lines: ["-i disk has no input options (-io)."] }],
   ];
   test.each(cases)("%s", (line, expected) => {
     expect(parseArgs(w(line))).toEqual(expected);

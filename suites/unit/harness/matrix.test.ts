@@ -115,7 +115,7 @@ describe("errors name the file, the line and the fix", () => {
 
   test("an output mode that does not exist", () => {
     expect(errorOf(group("  - guests: [debian-12-bios]\n    inputs: [disk]\n    outputs: [local, libvirt]\n")))
-      .toBe('m.yaml:6: output mode "libvirt" does not exist; use one of: local, qemu, null, json (OUTPUT_MODES in src/model/types.ts)');
+      .toBe('m.yaml:6: output mode "libvirt" does not exist; use one of: local, qemu, null, json (modes in src/pipeline/registry.ts)');
   });
 
   test("a missing field points at the object that lacks it", () => {

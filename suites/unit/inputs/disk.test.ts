@@ -39,7 +39,7 @@ describe("readDiskSource", () => {
   test("probes each file's format and invents the rest of the metadata", async () => {
     const rel = relative(process.cwd(), join(dir, "guest-sda"));
     const src = await diskInput.readSource(opts([rel, join(dir, "data.qcow2")]), ctx());
-    expect(diskInput.mode).toBe("disk");
+    expect(diskInput.spec.name).toBe("disk");
     expect(src).toEqual({
       name: "guest",
       hypervisor: "unknown",

@@ -89,7 +89,7 @@ describe("tar OVA exported by vSphere (2 streamOptimized disks, manifest)", () =
     const ctx = await newCtx();
     const src = await ovaInput.readSource({ mode: "ova", args: [ova] }, ctx);
 
-    expect(ovaInput.mode).toBe("ova");
+    expect(ovaInput.spec.name).toBe("ova");
     expect(renderSource(src)).toBe(await readFile(join(FIXTURES, "ova-tar.print-source.expected"), "utf8"));
 
     const members = await indexTar(ova);

@@ -4,26 +4,26 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { plannedFileNames, planDirOutput, writeFileAtomic } from "../../../src/outputs/common/output-dir.js";
-import { qemuOutput } from "../../../src/outputs/qemu/qemu.js";
-import type { OutputOptions } from "../../../src/model/types.js";
+import { localOutput } from "../../../src/outputs/local/local.js";
+import { qemuOutput, type QemuOutputOptions } from "../../../src/outputs/qemu/qemu.js";
 import { makeSource } from "./meta-fixtures.js";
 
 let dir = "";
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), "v2v-plan-")); });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const opts = (over: Partial<OutputOptions> = {}): OutputOptions =>
+const opts = (over: Partial<QemuOutputOptions> = {}): QemuOutputOptions =>
   ({ mode: "local", storage: dir, format: "raw", allocation: "sparse", compressed: false, qemuBoot: false, ...over });
 const twoDisks = makeSource({ name: "g", disks: [0, 1].map((i) => ({ index: i, image: { kind: "checked" as const, qemuUri: `/s${i}`, format: "raw" as const, chain: [], virtualSizeBytes: 1 }, displayName: `s${i}` })) });
 
 test("plannedFileNames: disks and their .part, the metadata and its temporary name, the output's extras", () => {
-  expect(plannedFileNames("local", "g", [0, 1])).toEqual(["g-sda", "g-sda.part", "g-sdb", "g-sdb.part", "g.xml", ".g.xml.tmp"]);
-  expect(plannedFileNames("qemu", "g", [0], ["g-VARS.fd", "g-qemu.log"])).toEqual(["g-sda", "g-sda.part", "g.sh", ".g.sh.tmp", "g-VARS.fd", "g-qemu.log"]);
+  expect(plannedFileNames(localOutput.spec, "g", [0, 1])).toEqual(["g-sda", "g-sda.part", "g-sdb", "g-sdb.part", "g.xml", ".g.xml.tmp"]);
+  expect(plannedFileNames(qemuOutput.spec, "g", [0], ["g-VARS.fd", "g-qemu.log"])).toEqual(["g-sda", "g-sda.part", "g.sh", ".g.sh.tmp", "g-VARS.fd", "g-qemu.log"]);
 });
 
 test.each(["g-sdb.part", ".g.xml.tmp"])("plan refuses a leftover %s", async (name) => {
   writeFileSync(join(dir, name), "");
-  await expect(planDirOutput("local", "g", twoDisks, opts())).rejects.toThrow(`-o local: ${join(dir, name)} exists; remove it or choose another -os / -on`);
+  await expect(planDirOutput(localOutput.spec, "g", twoDisks, opts())).rejects.toThrow(`-o local: ${join(dir, name)} exists; remove it or choose another -os / -on`);
 });
 
 test("-o qemu --qemu-boot: the boot log is planned too (a symlink there is refused)", async () => {

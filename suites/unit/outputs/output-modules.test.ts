@@ -7,10 +7,11 @@ import { jsonOutput } from "../../../src/outputs/json/json.js";
 import { localOutput } from "../../../src/outputs/local/local.js";
 import { nullOutput } from "../../../src/outputs/null/null.js";
 import { findOvmf } from "../../../src/outputs/common/ovmf.js";
-import { qemuOutput } from "../../../src/outputs/qemu/qemu.js";
+import { qemuOutput, type QemuOutputOptions } from "../../../src/outputs/qemu/qemu.js";
 import { V2vError } from "../../../src/model/errors.js";
 import { RecordingReporter } from "../../../src/model/messages.js";
 import type { OutputModule } from "../../../src/model/contracts.js";
+import type { OutputArgs } from "../../../src/model/modes.js";
 import type { OutputOptions, TargetMeta } from "../../../src/model/types.js";
 import { biosVirtio, makeSource, uefiGuest } from "./meta-fixtures.js";
 
@@ -26,7 +27,7 @@ afterEach(() => {
   else process.env["V2V_ACCEL"] = savedAccel;
 });
 
-const opts = (over: Partial<OutputOptions> = {}): OutputOptions =>
+const opts = (over: Partial<QemuOutputOptions> = {}): QemuOutputOptions =>
   ({ mode: "local", storage: dir, format: "raw", allocation: "sparse", compressed: false, qemuBoot: false, ...over });
 const ctx = () => ({ workDir: dir, reporter: new RecordingReporter(), verbose: false });
 const twoDisks = makeSource({ name: "g", disks: [0, 1].map((i) => ({ index: i, image: { kind: "checked", qemuUri: `/s${i}`, format: "raw" as const, chain: [], virtualSizeBytes: 1 }, displayName: `s${i}` })) });
@@ -118,22 +119,48 @@ test("-o local: a UEFI guest's XML names the host's OVMF files", async () => {
   expect(readFileSync(xml!, "utf8")).toContain(`<loader readonly="yes" type="pflash">${ovmf.code}</loader>`);
 });
 
-test("--qemu-boot is refused for -o local and -o json", async () => {
-  expect((await errorOf(localOutput.validate(opts({ qemuBoot: true })))).message).toBe("-o local: --qemu-boot only applies to -o qemu; drop it");
-  await expect(qemuOutput.validate(opts({ mode: "qemu", qemuBoot: true }))).resolves.toBeUndefined();
+describe("each mode parses its own options", () => {
+  const args = (over: Partial<OutputArgs> = {}): OutputArgs =>
+    ({ mode: "local", storage: "/o", keys: [], compressedFlag: false, qemuBootFlag: false, printSource: false, ...over });
+  const refusal = (f: () => unknown): string => { try { f(); } catch (e) { return (e as V2vError).message; } return "no error"; };
+
+  test("--qemu-boot and -oo qemu-boot are -o qemu's alone", () => {
+    expect(refusal(() => localOutput.parseOptions(args({ qemuBootFlag: true })))).toBe("--qemu-boot needs -o qemu");
+    expect(refusal(() => jsonOutput.parseOptions(args({ keys: ["qemu-boot"] })))).toBe("-oo qemu-boot: not an option of -o json; valid keys: compressed (see -oo ?)");
+    expect(qemuOutput.parseOptions(args({ qemuBootFlag: true })).qemuBoot).toBe(true);
+    expect(qemuOutput.parseOptions(args({ keys: ["qemu-boot=false"] })).qemuBoot).toBe(false);
+    expect(qemuOutput.parseOptions(args()).qemuBoot).toBe(false);
+  });
+
+  test("-os is required where disks are written, forbidden for -o null, not needed for --print-source", () => {
+    expect(refusal(() => localOutput.parseOptions(args({ storage: undefined } as never)))).toBe("-o local needs -os DIR: the directory to write the guest to");
+    const { storage: _s, ...noStorage } = args();
+    expect(localOutput.parseOptions({ ...noStorage, printSource: true }).storage).toBeUndefined();
+    expect(refusal(() => nullOutput.parseOptions(args({ mode: "null" })))).toBe("-o null writes no files: remove -os");
+    expect(refusal(() => nullOutput.parseOptions({ ...noStorage, mode: "null", format: "qcow2" }))).toBe("-o null writes no disks: remove -of qcow2");
+  });
+
+  test("-of, -oa and compression are checked with the fix", () => {
+    expect(refusal(() => localOutput.parseOptions(args({ format: "vmdk" })))).toBe("-of vmdk: expected raw or qcow2");
+    expect(refusal(() => localOutput.parseOptions(args({ allocation: "thick" })))).toBe("-oa thick: expected sparse or preallocated");
+    expect(refusal(() => localOutput.parseOptions(args({ compressedFlag: true })))).toBe("--compressed needs -of qcow2");
+    expect(refusal(() => localOutput.parseOptions(args({ keys: ["compressed"] })))).toBe("-oo compressed needs -of qcow2");
+    expect(localOutput.parseOptions(args({ format: "qcow2", keys: ["compressed=yes"] }))).toEqual(
+      { mode: "local", storage: "/o", format: "qcow2", allocation: "sparse", compressed: true });
+  });
 });
 
 describe("-o null", () => {
   const nullOpts = (over: Partial<OutputOptions> = {}): OutputOptions =>
-    ({ mode: "null", format: "raw", allocation: "sparse", compressed: false, qemuBoot: false, ...over });
+    ({ mode: "null", format: "raw", allocation: "sparse", compressed: false, ...over });
 
   test("validate accepts the defaults and rejects each target option on its own line", async () => {
     await expect(nullOutput.validate(nullOpts())).resolves.toBeUndefined();
-    const e = await errorOf(nullOutput.validate(nullOpts({ storage: "/x", format: "qcow2", allocation: "preallocated", compressed: true, qemuBoot: true })));
+    const e = await errorOf(nullOutput.validate(nullOpts({ storage: "/x", format: "qcow2", allocation: "preallocated", compressed: true })));
     expect(e.code).toBe("BAD_OPTION");
     const lines = e.message.split("\n");
-    expect(lines).toHaveLength(5);
-    ["-os", "-of qcow2", "-oa preallocated", "--compressed", "--qemu-boot"].forEach((opt, i) => expect(lines[i]).toContain(opt));
+    expect(lines).toHaveLength(4);
+    ["-os", "-of qcow2", "-oa preallocated", "--compressed"].forEach((opt, i) => expect(lines[i]).toContain(opt));
   });
 
   test("plan gives no paths and finalize writes nothing", async () => {
@@ -145,7 +172,7 @@ describe("-o null", () => {
 
 test("-os with control characters is refused before anything else, the path shown escaped", async () => {
   const { localOutput } = await import("../../../src/outputs/local/local.js");
-  const e = await localOutput.validate({ mode: "local", storage: "/tmp/x\x1b[2J\ny", format: "raw", allocation: "sparse", compressed: false, qemuBoot: false })
+  const e = await localOutput.validate({ mode: "local", storage: "/tmp/x\x1b[2J\ny", format: "raw", allocation: "sparse", compressed: false })
     .then(() => undefined, (x: unknown) => x as Error);
   expect(e?.message).toBe('-o local: -os "/tmp/x\\u001b[2J\\ny" has control characters; choose a directory whose path has none');
 });

@@ -44,6 +44,17 @@ test("copyError: qemu-img's 'No space left on device' becomes one NO_SPACE line 
   expect(e).toBeInstanceOf(V2vError);
   expect((e as V2vError).code).toBe("NO_SPACE");
   expect((e as V2vError).message).toBe("no space left on device in -os /out while copying disk 1/2; free space there or choose another -os");
-  const other = new CommandError(["qemu-img"], { exitCode: 1, stderr: "Could not open", timedOut: false });
-  expect(copyError(other, "/out/g-sda", "1/1")).toBe(other);
+});
+
+test("copyError: any other qemu-img failure is one OUTPUT line with the disk, the target, qemu-img's last line and the fix", () => {
+  const other = new CommandError(["qemu-img", "convert"], { exitCode: 1, stderr: "qemu-img: warning: x\nqemu-img: Could not open '/out/g-sda.part': Permission denied\n", timedOut: false });
+  expect(other).toBeInstanceOf(V2vError);
+  expect(other.code).toBe("COMMAND");
+  const e = copyError(other, "/out/g-sda", "1/1");
+  expect(e.code).toBe("OUTPUT");
+  expect(e.message).toBe("copying disk 1/1 to /out/g-sda failed (qemu-img: qemu-img: Could not open '/out/g-sda.part': Permission denied); check that -os /out is writable and healthy, then run v2v again (-v -x shows the whole command)");
+  expect(e.cause).toBe(other);
+  // An error that already is a sentence with a code passes through.
+  const planned = new V2vError("NO_SPACE", "x");
+  expect(copyError(planned, "/out/g-sda", "1/1")).toBe(planned);
 });
