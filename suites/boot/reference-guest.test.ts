@@ -5,7 +5,7 @@ import { join } from "node:path";
 import * as allure from "allure-js-commons";
 import { beforeAll, describe, expect, test } from "vitest";
 import { bootDisk, removeLeftoverBootContainers, type BootResult } from "../../src/harness/boot/boot.js";
-import { ensureGuestDisks } from "../../src/harness/guests/build.js";
+import { ensureGuestDisks } from "../../src/harness/guests/builders.js";
 import { findRecipe, type GuestRecipe } from "../../src/harness/guests/recipes.js";
 import { ensureQemuImage } from "../../src/harness/boot/container-image.js";
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GuestfishGuest } from "../../src/guest/guestfish-guest.js";
 import { GuestfishSession } from "../../src/guest/guestfish.js";
-import { ensureGuestDisks } from "../../src/harness/guests/build.js";
+import { ensureGuestDisks } from "../../src/harness/guests/builders.js";
 import { readLibvirtXmlFacts } from "../../src/harness/checks/meta.js";
 import { findRecipe } from "../../src/harness/guests/recipes.js";
 import { runV2v, type V2vRun } from "../../src/harness/matrix/run-v2v.js";

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GuestfishSession } from "../../src/guest/guestfish.js";
 import { run } from "../../src/host/exec.js";
 import { BOOT_REPORT_UNIT_NAME } from "../../src/harness/boot/boot-report.js";
-import { ensureGuestDisks, type BuiltGuest } from "../../src/harness/guests/build.js";
+import { ensureGuestDisks, type BuiltGuest } from "../../src/harness/guests/builders.js";
 import { findRecipe } from "../../src/harness/guests/recipes.js";
 import { ensureGuestOva } from "../../src/harness/guests/package-ova.js";
 import { parseManifest } from "../../src/inputs/manifest.js";

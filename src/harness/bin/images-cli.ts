@@ -1,6 +1,6 @@
 // `npm run images [NAME...]`: build (or find in the cache) every reference guest's disks and OVA
 // and the qemu runner image, with a progress line per step, then print where everything is.
-import { ensureGuestDisks } from "../guests/build.js";
+import { ensureGuestDisks } from "../guests/builders.js";
 import { cacheDir } from "../guests/cache.js";
 import { findRecipe, RECIPES, validateRecipes, type GuestRecipe } from "../guests/recipes.js";
 import { ensureGuestOva } from "../guests/package-ova.js";

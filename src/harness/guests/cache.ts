@@ -38,7 +38,7 @@ export function hashRecipe(recipe: unknown, sourceTexts: readonly string[]): str
 /**
  * Texts of harness source files by path under src/harness without extension ("guests/build"): the
  * TypeScript source, so that vitest (running src/) and `npm run images` (running dist/) compute
- * the same key. Import lines are left out: moving a module does not change what a guest is.
+ * the same key. Import lines and paths are left out: moving a module does not change what a guest is.
  */
 export async function readHarnessSources(names: readonly string[]): Promise<string[]> {
   const root = projectRoot();
@@ -47,7 +47,8 @@ export async function readHarnessSources(names: readonly string[]): Promise<stri
       const ts = join(root, "src", "harness", `${name}.ts`);
       const js = join(root, "dist", "harness", `${name}.js`);
       const path = existsSync(ts) ? ts : js;
-      return `${name}\n${withoutImports(await readFile(path, "utf8"))}`;
+      // The text only, not the path: moving or renaming a module does not change what it builds.
+      return withoutImports(await readFile(path, "utf8"));
     }),
   );
 }

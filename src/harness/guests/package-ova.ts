@@ -8,7 +8,7 @@ import { pipeline } from "node:stream/promises";
 import { pack, type Pack } from "tar-stream";
 import { imageInfo } from "../../host/qemu-img.js";
 import { run } from "../../host/exec.js";
-import { ensureGuestDisks } from "./build.js";
+import { ensureGuestDisks } from "./builders.js";
 import type { Progress } from "./rootfs.js";
 import { cacheKey, ensureCached } from "./cache.js";
 import type { GuestRecipe } from "./recipes.js";

@@ -1,6 +1,6 @@
 // How a reference guest is handed to the converter, by the name a matrix uses for its input:
 // "disk" = the raw disks themselves, "ova" = a VMware-style OVA made from them. Both cached.
-import { ensureGuestDisks } from "./build.js";
+import { ensureGuestDisks } from "./builders.js";
 import type { Progress } from "./rootfs.js";
 import type { GuestRecipe } from "./recipes.js";
 import { ensureGuestOva } from "./package-ova.js";

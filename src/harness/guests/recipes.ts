@@ -1,6 +1,8 @@
 // The reference guests, as data: what each guest looks like on its source hypervisor and inside
 // (suite, firmware, partitioning, how fstab names devices, which drivers its initramfs holds).
-// guests/build.ts turns a recipe into disks; a new variant is a new entry here, not new code.
+// Each recipe has a `kind`, and the builder of that kind (guests/builders.ts) turns it into disks:
+// a new variant is a new entry here; a new kind of guest (phony Windows, an RPM family, a
+// user-supplied image) is a new member of GuestRecipe and a builder beside guests/debian/.
 
 /** Debian suites debootstrap can reach from this machine's mirror. */
 export const DEBIAN_SUITES = { 11: "bullseye", 12: "bookworm", 13: "trixie" } as const;
@@ -18,7 +20,9 @@ export interface DataDisk {
   readonly naming: DeviceNaming;
 }
 
-export interface GuestRecipe {
+/** A Debian-family guest built from Debian's packages (debootstrap), boot-proven. */
+export interface DebianRecipe {
+  readonly kind: "debian";
   /** Cell names start with it: "debian-12-bios". Lower-case kebab. */
   readonly name: string;
   readonly release: DebianRelease;
@@ -41,6 +45,9 @@ export interface GuestRecipe {
   readonly vm: { readonly vcpus: number; readonly memoryMiB: number };
 }
 
+/** Every kind of reference guest; each member has a builder in guests/builders.ts. */
+export type GuestRecipe = DebianRecipe;
+
 /** Storage drivers of the VMware-like buses (IDE, AHCI, LSI SCSI, PVSCSI), ext4 and its helpers. */
 export const VMWARE_LIKE_MODULES: readonly string[] = [
   "ata_piix", "ata_generic", "ahci", "mptspi", "vmw_pvscsi", "sd_mod",
@@ -48,6 +55,7 @@ export const VMWARE_LIKE_MODULES: readonly string[] = [
 ];
 
 const base = {
+  kind: "debian",
   release: 12,
   firmware: "bios",
   rootDiskGiB: 4,
@@ -56,7 +64,7 @@ const base = {
   initramfsModules: VMWARE_LIKE_MODULES,
   extraPackages: [],
   vm: { vcpus: 1, memoryMiB: 1024 },
-} as const satisfies Partial<GuestRecipe>;
+} as const satisfies Partial<DebianRecipe>;
 
 /** Every reference guest. The first is the one the smoke suites use. */
 export const RECIPES: readonly GuestRecipe[] = [
@@ -77,7 +85,7 @@ export function findRecipe(name: string, recipes: readonly GuestRecipe[] = RECIP
 }
 
 /** Pure: the problems of a recipe as sentences; [] when it can be built. */
-export function validateRecipe(r: GuestRecipe): string[] {
+export function validateRecipe(r: DebianRecipe): string[] {
   const p: string[] = [];
   const where = `recipe "${r.name}"`;
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(r.name)) p.push(`${where}: the name must be lower-case kebab (a-z, 0-9, "-")`);

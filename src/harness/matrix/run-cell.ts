@@ -5,7 +5,7 @@ import { join, relative } from "node:path";
 import { imageInfo } from "../../host/qemu-img.js";
 import { bootDisk, type BootResult } from "../boot/boot.js";
 import { checkBoot, checkNegativeControl, NEGATIVE_CONTROL_BOOTED } from "../boot/boot-checks.js";
-import { ensureGuestDisks } from "../guests/build.js";
+import { ensureGuestDisks } from "../guests/builders.js";
 import { type BootRecord, type CellResult, cellFileStem } from "./cell-result.js";
 import { checkConverted, sha256Files } from "../checks/converted.js";
 import type { CheckResult } from "../checks/guest.js";

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rename, rm, truncate, writeFile } from "node:fs/promise
 import { join } from "node:path";
 import { once } from "node:events";
 import { run } from "../../host/exec.js";
-import { ensureGuestDisks } from "../guests/build.js";
+import { ensureGuestDisks } from "../guests/builders.js";
 import type { Progress } from "../guests/rootfs.js";
 import { cacheDir } from "../guests/cache.js";
 import { findRecipe } from "../guests/recipes.js";

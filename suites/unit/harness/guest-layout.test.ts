@@ -1,7 +1,7 @@
 // Reference-guest layouts and the guest files derived from them (fstab, grub defaults, initramfs list).
 import { describe, expect, test } from "vitest";
 import { findRecipe, type GuestRecipe } from "../../../src/harness/guests/recipes.js";
-import { ESP_GPT_TYPE, planLayout, renderFstab, renderGrubDefault, renderInitramfsModules } from "../../../src/harness/guests/layout.js";
+import { ESP_GPT_TYPE, planLayout, renderFstab, renderGrubDefault, renderInitramfsModules } from "../../../src/harness/guests/debian/layout.js";
 
 const ids = {
   "/dev/sda1": { uuid: "1111", label: "root" },

@@ -151,7 +151,7 @@ describe("runConversion with fakes", () => {
   ];
   test.each(failures)("a failure in %s ends the run with that error and cleans up (appliance killed: %s)", async (stage, killed) => {
     const w = world({ fail: stage });
-    const e = await runConversion(options(), new RecordingReporter(), w.deps).catch((x: unknown) => x as V2vError);
+    const e = (await runConversion(options(), new RecordingReporter(), w.deps).catch((x: unknown) => x)) as V2vError;
     expect(e).toBeInstanceOf(V2vError);
     expect(e.message).toBe(`${stage} failed on purpose`);
     expect(w.events.includes("kill appliance")).toBe(killed);

@@ -1,42 +1,29 @@
-// Build a reference guest's disks from its recipe: raw disks, partitions and file systems made
+// The Debian-family builder: a reference guest's disks from its recipe: raw disks, partitions and file systems made
 // with libguestfs, the cached debootstrap tree unpacked into them, then the guest's own tools
 // (update-initramfs, grub-install, update-grub) run inside it. Cached by recipe hash.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { run } from "../../host/exec.js";
-import { GuestfishSession } from "../../guest/guestfish.js";
-import { V2vError } from "../../model/errors.js";
-import { BOOT_REPORT_SCRIPT_PATH, BOOT_REPORT_UNIT_NAME, renderBootReportScript, renderBootReportUnit } from "../boot/boot-report.js";
-import { ensureRootfsTarball, rootfsSpecFor, type Progress } from "./rootfs.js";
-import { cacheKey, ensureCached } from "./cache.js";
-import { validateRecipe, type GuestRecipe } from "./recipes.js";
+import { run } from "../../../host/exec.js";
+import { GuestfishSession } from "../../../guest/guestfish.js";
+import { V2vError } from "../../../model/errors.js";
+import { BOOT_REPORT_SCRIPT_PATH, BOOT_REPORT_UNIT_NAME, renderBootReportScript, renderBootReportUnit } from "../../boot/boot-report.js";
+import { ensureRootfsTarball, rootfsSpecFor, type Progress } from "../rootfs.js";
+import { cacheKey, ensureCached } from "../cache.js";
+import { validateRecipe, type DebianRecipe } from "../recipes.js";
+import type { BuiltGuest, GuestBuilder } from "../builder.js";
 import {
   planLayout, renderFstab, renderGrubDefault, renderInitramfsModules, renderNetworkdConfig,
   type FsIds, type GuestLayout,
 } from "./layout.js";
 
-export interface BuiltGuest {
-  readonly recipe: GuestRecipe;
-  /** The cache key (sha256 of the recipe, its layout and the builder's source). */
-  readonly key: string;
-  /** The cache entry directory holding the disks, recipe.json and build.json. */
-  readonly dir: string;
-  /** Raw disks in source order: NAME-sda.raw, NAME-sdb.raw. */
-  readonly disks: readonly { readonly path: string; readonly format: "raw" }[];
-  /** False when everything came from the cache. */
-  readonly built: boolean;
-  /** Wall time of this call; build.json keeps the times of the original build. */
-  readonly seconds: number;
-}
-
 /** Harness modules whose source is part of a guest disk's cache key. */
-export const GUEST_BUILDER_SOURCES = ["guests/rootfs", "guests/build", "guests/layout", "boot/boot-report"] as const;
+export const GUEST_BUILDER_SOURCES = ["guests/rootfs", "guests/debian/build", "guests/debian/layout", "boot/boot-report"] as const;
 
-const diskFileName = (r: GuestRecipe, index: number): string => `${r.name}-sd${String.fromCharCode(97 + index)}.raw`;
+const diskFileName = (r: DebianRecipe, index: number): string => `${r.name}-sd${String.fromCharCode(97 + index)}.raw`;
 const elapsed = (t0: number): string => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
 
 /** The recipe's disks from the cache, built first when missing (debootstrap + libguestfs: ~10 min under TCG). */
-export async function ensureGuestDisks(recipe: GuestRecipe, progress: Progress = () => undefined): Promise<BuiltGuest> {
+async function ensureDebianDisks(recipe: DebianRecipe, progress: Progress = () => undefined): Promise<BuiltGuest> {
   const problems = validateRecipe(recipe);
   if (problems.length > 0) throw new V2vError("BAD_INPUT", problems.join("; "));
   const t0 = Date.now();
@@ -54,7 +41,7 @@ export async function ensureGuestDisks(recipe: GuestRecipe, progress: Progress =
   return { recipe, key, dir, disks, built, seconds: (Date.now() - t0) / 1000 };
 }
 
-async function buildDisks(r: GuestRecipe, layout: GuestLayout, tarPath: string, dir: string, progress: Progress): Promise<void> {
+async function buildDisks(r: DebianRecipe, layout: GuestLayout, tarPath: string, dir: string, progress: Progress): Promise<void> {
   const t0 = Date.now();
   const paths = layout.disks.map((d) => join(dir, diskFileName(r, d.index)));
   for (const [i, d] of layout.disks.entries()) {
@@ -132,7 +119,7 @@ async function putFile(g: GuestfishSession, tmpDir: string, guestPath: string, c
   await g.cmd("chmod", `0${mode.toString(8)}`, guestPath);
 }
 
-async function writeGuestFiles(g: GuestfishSession, r: GuestRecipe, layout: GuestLayout, ids: FsIds, tmpDir: string): Promise<void> {
+async function writeGuestFiles(g: GuestfishSession, r: DebianRecipe, layout: GuestLayout, ids: FsIds, tmpDir: string): Promise<void> {
   await putFile(g, tmpDir, "/etc/fstab", renderFstab(layout, ids));
   await putFile(g, tmpDir, "/etc/hostname", `${r.hostname}\n`);
   await putFile(g, tmpDir, "/etc/hosts", `127.0.0.1\tlocalhost\n127.0.1.1\t${r.hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
@@ -149,7 +136,7 @@ async function writeGuestFiles(g: GuestfishSession, r: GuestRecipe, layout: Gues
 }
 
 /** Pure: the grub-install line for a recipe. UEFI goes to the removable path: a new VM's NVRAM is empty. */
-export function grubInstallCommand(r: GuestRecipe, layout: GuestLayout): string {
+export function grubInstallCommand(r: DebianRecipe, layout: GuestLayout): string {
   return r.firmware === "uefi"
     ? "grub-install --target=x86_64-efi --efi-directory=/boot/efi --removable --no-nvram"
     : `grub-install --target=i386-pc ${layout.bootDisk}`;
@@ -161,7 +148,7 @@ function inGuest(g: GuestfishSession, line: string, timeoutMs: number): Promise<
 }
 
 /** Refuse to publish a guest that would not make a valid negative control. */
-async function checkBuiltGuest(g: GuestfishSession, r: GuestRecipe, layout: GuestLayout): Promise<void> {
+async function checkBuiltGuest(g: GuestfishSession, r: DebianRecipe, layout: GuestLayout): Promise<void> {
   const virtio = await inGuest(g, "for i in /boot/initrd.img-*; do lsinitramfs \"$i\"; done | grep -c virtio || true", 10 * 60_000);
   if (virtio.trim() !== "0") {
     throw new V2vError("CONVERSION", `${r.name}: the initramfs holds ${virtio.trim()} virtio files; check /etc/initramfs-tools (MODULES=list) so the guest cannot boot on virtio unconverted`);
@@ -172,3 +159,6 @@ async function checkBuiltGuest(g: GuestfishSession, r: GuestRecipe, layout: Gues
     throw new V2vError("CONVERSION", `${r.name}: /boot/grub/grub.cfg does not say root=${root.guestDevice}; check GRUB_DISABLE_LINUX_UUID in /etc/default/grub`);
   }
 }
+
+/** Debian-family reference guests: built from Debian's packages, so their cells can be boot-proven. */
+export const debianBuilder: GuestBuilder<DebianRecipe> = { kind: "debian", proof: "boot", ensureDisks: ensureDebianDisks };

@@ -1,6 +1,6 @@
 // Pure: a recipe's disk layout (partitions, file systems, mountpoints) and the guest files that
 // follow from it (fstab, /etc/default/grub). build.ts carries the plan out with libguestfs.
-import type { DeviceNaming, GuestRecipe } from "./recipes.js";
+import type { DeviceNaming, GuestRecipe } from "../recipes.js";
 
 export interface PartitionPlan {
   /** Appliance device of the partition: "/dev/sda1". The guest sees the same name on SCSI/SATA/IDE. */
