@@ -150,8 +150,10 @@ export const STAGES: readonly StageSpec[] = [
   { stage: "Mapping filesystem data", input: "ova", tier: "full" },
   { stage: "Closing the overlay", input: "ova", tier: "full" },
   // The data disk (1 GiB of random bytes) is copied second: a second in, qemu-img is writing it
-  // and the first disk's .part is complete but not yet linked to its name.
-  { stage: "Copying disk 2/2", input: "disk+data", tier: "default", delayMs: 1000 },
+  // and the first disk's .part is complete but not yet linked to its name. A whole conversion
+  // each: SIGTERM in npm test, SIGINT nightly.
+  { stage: "Copying disk 2/2", input: "disk+data", tier: "default", delayMs: 1000, signals: ["SIGTERM"] },
+  { stage: "Copying disk 2/2", input: "disk+data", tier: "full", delayMs: 1000, signals: ["SIGINT"] },
   { stage: "Creating output metadata", input: "ova", tier: "full", mayFinish: true },
   // Ctrl-C: the tools v2v runs (guestfish clients, qemu-img) get the SIGINT too and die of it
   // while v2v cleans up; the guestfish server runs in a session of its own and does not.
