@@ -6,20 +6,21 @@ import { diskInput } from "../inputs/disk.js";
 import { ovaInput } from "../inputs/ova.js";
 import type { Converter, InputModule, OutputModule } from "../model/contracts.js";
 import { jsonOutput } from "../outputs/json/json.js";
+import { kubevirtOutput } from "../outputs/kubevirt/kubevirt.js";
 import { localOutput } from "../outputs/local/local.js";
 import { nullOutput } from "../outputs/null/null.js";
 import { qemuOutput } from "../outputs/qemu/qemu.js";
 
 export const INPUTS: readonly InputModule[] = [diskInput, ovaInput];
 
-export const OUTPUTS: readonly OutputModule[] = [localOutput, qemuOutput, nullOutput, jsonOutput];
+export const OUTPUTS: readonly OutputModule[] = [localOutput, qemuOutput, nullOutput, jsonOutput, kubevirtOutput];
 
 export const CONVERTERS: readonly Converter[] = [linuxConverter];
 
 /** virt-v2v's modes that v2v lacks, so that asking for one says "not implemented yet" rather than "unknown". */
 export const INPUTS_NOT_YET: readonly string[] = ["libvirt", "libvirtxml", "vmx"];
 export const OUTPUTS_NOT_YET: readonly string[] = [
-  "libvirt", "glance", "kubevirt", "openstack", "osp", "rhosp", "rhv", "ovirt", "rhev", "rhv-upload",
+  "libvirt", "glance", "openstack", "osp", "rhosp", "rhv", "ovirt", "rhev", "rhv-upload",
   "ovirt-upload", "ovirt_upload", "rhv_upload", "vdsm",
 ];
 

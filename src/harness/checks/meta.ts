@@ -1,8 +1,10 @@
 // Checks on the metadata an output wrote: NAME.xml (-o local), NAME.json (-o json), NAME.sh
-// (-o qemu). Parsing and comparing are pure; the validators (virt-xml-validate, sh -n) run here too.
+// (-o qemu), NAME.yaml (-o kubevirt). Parsing and comparing are pure; the validators
+// (virt-xml-validate, sh -n) run here too. The readers are the harness's own, not the product's.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { XMLParser } from "fast-xml-parser";
+import { parse as parseYaml } from "yaml";
 import { runAllowFail } from "../../host/exec.js";
 import type { OutputMode, TargetBlockBus, TargetNicModel } from "../../model/types.js";
 import { findOutput } from "../../pipeline/registry.js";
@@ -19,7 +21,7 @@ export interface MetaExpect {
   readonly nicModel?: TargetNicModel;
 }
 
-/** Facts read from any of the three formats, so one comparison serves all. */
+/** Facts read from any of the formats, so one comparison serves all. */
 export interface MetaFacts {
   readonly diskBuses: readonly string[];
   readonly diskPaths: readonly string[];
@@ -111,6 +113,62 @@ export function readQemuScriptFacts(text: string): MetaFacts {
   };
 }
 
+const QUANTITY_MiB: Readonly<Record<string, number>> = {
+  "": 1 / (1024 * 1024), Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024,
+  k: 1000 / (1024 * 1024), M: 1e6 / (1024 * 1024), G: 1e9 / (1024 * 1024), T: 1e12 / (1024 * 1024),
+};
+
+/** Pure: a Kubernetes quantity ("2048Mi", "2Gi", "2147483648") in MiB, or undefined. */
+export function quantityMiB(q: unknown): number | undefined {
+  const m = typeof q === "string" ? /^(\d+)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(q) : undefined;
+  return m ? Number(m[1]) * QUANTITY_MiB[m[2] ?? ""]! : undefined;
+}
+
+const asList = (v: unknown): Node[] => (Array.isArray(v) ? v.map(asNode) : []);
+
+/** Pure: the facts of an -o kubevirt VirtualMachine (read as Kubernetes does, YAML 1.1); buses are KubeVirt's words. */
+export function readKubevirtYamlFacts(text: string): MetaFacts {
+  const vm = asNode(parseYaml(text, { version: "1.1" }));
+  const spec = asNode(asNode(asNode(vm["spec"])["template"])["spec"]);
+  const domain = asNode(spec["domain"]);
+  const devices = asNode(domain["devices"]);
+  const disks = asList(devices["disks"]).filter((d) => d["disk"] !== undefined);
+  const volumes = new Map(asList(spec["volumes"]).map((v) => [String(v["name"]), v]));
+  const cpu = domain["cpu"] === undefined ? undefined : asNode(domain["cpu"]);
+  const count = (v: unknown): number => (typeof v === "number" ? v : 1);
+  const memoryMiB = quantityMiB(asNode(asNode(domain["resources"])["requests"])["memory"]) ?? quantityMiB(asNode(domain["memory"])["guest"]);
+  return {
+    diskBuses: disks.map((d) => String(asNode(d["disk"])["bus"] ?? "virtio")), // KubeVirt's default bus
+    diskPaths: disks.map((d) => String(asNode(asNode(volumes.get(String(d["name"])))["hostDisk"])["path"] ?? "")),
+    uefi: asNode(asNode(domain["firmware"])["bootloader"])["efi"] !== undefined,
+    ...(memoryMiB !== undefined ? { memoryMiB } : {}),
+    ...(cpu ? { vcpus: count(cpu["sockets"]) * count(cpu["cores"]) * count(cpu["threads"]) } : {}),
+    nicModels: asList(devices["interfaces"]).map((n) => String(n["model"] ?? "virtio")), // KubeVirt's default model
+  };
+}
+
+/** Pure: what KubeVirt requires of the document's frame: apiVersion, kind, a valid name, a volume per disk. */
+export function checkKubevirtFrame(text: string): CheckResult {
+  const name = "NAME.yaml is a KubeVirt v1 VirtualMachine (name, kind, a volume for each disk)";
+  let vm: Node;
+  try {
+    vm = asNode(parseYaml(text, { version: "1.1" }));
+  } catch (e) {
+    return { name, ok: false, detail: `not YAML: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const problems: string[] = [];
+  if (vm["apiVersion"] !== "kubevirt.io/v1") problems.push(`apiVersion is ${JSON.stringify(vm["apiVersion"])}`);
+  if (vm["kind"] !== "VirtualMachine") problems.push(`kind is ${JSON.stringify(vm["kind"])}`);
+  const vmName = asNode(vm["metadata"])["name"];
+  const rfc1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+  if (typeof vmName !== "string" || vmName.length > 253 || !rfc1123.test(vmName)) problems.push(`metadata.name ${JSON.stringify(vmName)} is not an RFC 1123 name`);
+  const spec = asNode(asNode(asNode(vm["spec"])["template"])["spec"]);
+  const volumes = new Set(asList(spec["volumes"]).map((v) => v["name"]));
+  const orphans = asList(asNode(asNode(spec["domain"])["devices"])["disks"]).filter((d) => !volumes.has(d["name"]));
+  if (orphans.length > 0) problems.push(`disk(s) without a volume: ${orphans.map((d) => String(d["name"])).join(", ")}`);
+  return { name, ok: problems.length === 0, detail: problems.length ? problems.join("; ") : `VirtualMachine ${String(vmName)}` };
+}
+
 /** Pure: compare facts with expectations; one CheckResult per property, all of them. */
 export function compareMeta(f: MetaFacts, e: MetaExpect, what: string): CheckResult[] {
   const out: CheckResult[] = [];
@@ -146,6 +204,9 @@ export async function checkMetadata(path: string, output: OutputMode, e: MetaExp
     const r = await runAllowFail(["sh", "-n", path], { timeoutMs: 30_000 });
     checks.push({ name: "NAME.sh is valid sh (sh -n)", ok: r.exitCode === 0, detail: r.exitCode === 0 ? "syntax ok" : r.stderr.trim() });
     facts = readQemuScriptFacts(text);
+  } else if (output === "kubevirt") {
+    checks.push(checkKubevirtFrame(text));
+    facts = readKubevirtYamlFacts(text);
   } else {
     return [];
   }

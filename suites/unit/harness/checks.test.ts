@@ -5,14 +5,17 @@ import { checkBoot, checkNegativeControl, NEGATIVE_CONTROL_BOOTED } from "../../
 import type { BootResult } from "../../../src/harness/boot/boot.js";
 import { compareSourceHashes } from "../../../src/harness/checks/converted.js";
 import { checkGuest, installedInDpkgStatus, missingModules } from "../../../src/harness/checks/guest.js";
-import { compareMeta, parseQemuOpts, readJsonMetaFacts, readLibvirtXmlFacts, readQemuScriptFacts } from "../../../src/harness/checks/meta.js";
+import {
+  checkKubevirtFrame, compareMeta, parseQemuOpts, quantityMiB, readJsonMetaFacts, readKubevirtYamlFacts, readLibvirtXmlFacts, readQemuScriptFacts,
+} from "../../../src/harness/checks/meta.js";
 import { isNonDiskSpec, mapperToLv, resolveSpec, staleDeviceName, type DeviceFacts } from "../../../src/harness/checks/device-specs.js";
 import { findDefaultEntry, kernelVersionOf, rootArgOf } from "../../../src/harness/checks/grub-default.js";
 import { renderJsonMeta } from "../../../src/outputs/json/json-meta.js";
 import { renderLibvirtXml } from "../../../src/outputs/common/libvirt-xml.js";
+import { renderKubevirtYaml } from "../../../src/outputs/kubevirt/kubevirt-yaml.js";
 import { renderQemuScript } from "../../../src/outputs/qemu/qemu-script.js";
 import { FakeGuest } from "../fakes/fake-guest.js";
-import { biosVirtio, OVMF, uefiGuest } from "../outputs/meta-fixtures.js";
+import { biosNoVirtio, biosVirtio, OVMF, uefiGuest } from "../outputs/meta-fixtures.js";
 
 const GRUB_CFG = `set default="0"
 if [ x"\${feature_menuentry_id}" = xy ]; then
@@ -151,6 +154,7 @@ describe("metadata facts read back what the output modules render", () => {
     xml: readLibvirtXmlFacts(renderLibvirtXml(meta, { version: "t" })),
     json: readJsonMetaFacts(renderJsonMeta(meta, { version: "t" })),
     sh: readQemuScriptFacts(renderQemuScript(meta, { version: "t", accel: "tcg" })),
+    yaml: readKubevirtYamlFacts(renderKubevirtYaml(meta, { version: "t" })),
   };
   test.each(Object.entries(texts))("%s: every property matches", (what, facts) => {
     expect(compareMeta(facts, expectOf, what).filter((c) => !c.ok)).toEqual([]);
@@ -160,11 +164,34 @@ describe("metadata facts read back what the output modules render", () => {
     const bad = compareMeta(facts, { firmware: "uefi", blockBus: "sata", diskCount: 1, memoryMiB: 1024, vcpus: 1, nicModel: "e1000" }, what);
     expect(bad.map((c) => c.ok)).toEqual([false, false, false, false, false]);
   });
-  test("UEFI shows as a loader in all three", () => {
+  test("UEFI shows as a loader in all four", () => {
     const u = uefiGuest();
     expect(readLibvirtXmlFacts(renderLibvirtXml(u, { version: "t", ovmf: OVMF })).uefi).toBe(true);
     expect(readJsonMetaFacts(renderJsonMeta(u, { version: "t" })).uefi).toBe(true);
     expect(readQemuScriptFacts(renderQemuScript(u, { version: "t", accel: "tcg", uefi: { code: OVMF.code, vars: "/x/VARS.fd" } })).uefi).toBe(true);
+    expect(readKubevirtYamlFacts(renderKubevirtYaml(u, { version: "t" })).uefi).toBe(true);
+  });
+  test("kubevirt: no-virtio guests read back as sata and e1000; KubeVirt's defaults fill what the YAML leaves out", () => {
+    const f = readKubevirtYamlFacts(renderKubevirtYaml(biosNoVirtio(), { version: "t" }));
+    expect(compareMeta(f, { firmware: "bios", blockBus: "sata", diskCount: 1, memoryMiB: 2048, vcpus: 1, nicModel: "e1000" }, "yaml").filter((c) => !c.ok)).toEqual([]);
+    const bare = readKubevirtYamlFacts([
+      "kind: VirtualMachine", "spec:", "  template:", "    spec:", "      domain:", "        cpu: {sockets: 2, cores: 2}",
+      "        memory: {guest: 1Gi}", "        devices:", "          disks: [{name: d, disk: {}}, {name: c, cdrom: {}}]",
+      "          interfaces: [{name: default}]", "      volumes: [{name: d, hostDisk: {path: /x, type: Disk}}]",
+    ].join("\n"));
+    expect(bare).toEqual({ diskBuses: ["virtio"], diskPaths: ["/x"], uefi: false, memoryMiB: 1024, vcpus: 4, nicModels: ["virtio"] });
+  });
+  test("kubevirt: quantities and the document's frame", () => {
+    expect([quantityMiB("2048Mi"), quantityMiB("2Gi"), quantityMiB("1048576Ki"), quantityMiB("2147483648"), quantityMiB(2048), quantityMiB("2 Gi")])
+      .toEqual([2048, 2048, 1024, 2048, undefined, undefined]);
+    expect(checkKubevirtFrame(renderKubevirtYaml(biosVirtio(), { version: "t" }))).toEqual({
+      name: "NAME.yaml is a KubeVirt v1 VirtualMachine (name, kind, a volume for each disk)", ok: true, detail: "VirtualMachine debian12-bios",
+    });
+    const broken = "apiVersion: kubevirt.io/v1alpha3\nkind: VirtualMachineInstance\nmetadata: {name: Bad_Name}\n" +
+      "spec: {template: {spec: {domain: {devices: {disks: [{name: disk-0}]}}, volumes: []}}}\n";
+    expect(checkKubevirtFrame(broken).detail).toBe(
+      'apiVersion is "kubevirt.io/v1alpha3"; kind is "VirtualMachineInstance"; metadata.name "Bad_Name" is not an RFC 1123 name; disk(s) without a volume: disk-0');
+    expect(checkKubevirtFrame("a: [").ok).toBe(false);
   });
   test("qemu option text: doubled commas are literal", () => {
     expect(parseQemuOpts("virtio-blk-pci,drive=d0,bootindex=1")).toEqual({ "": "virtio-blk-pci", drive: "d0", bootindex: "1" });

@@ -90,10 +90,12 @@ describe("the project's matrices load against the real registries", () => {
     ]);
   });
 
-  test("nightly: every guest x disk,ova x local,qemu,json,null; one negative control per guest", async () => {
+  test("nightly: every guest x disk,ova x local,qemu,json,null, plus one -o kubevirt cell; one negative control per guest", async () => {
     const m = await loadMatrix("nightly", ROOT);
     const guests = new Set(m.cells.map((c) => c.guest));
-    expect(m.cells).toHaveLength(guests.size * 2 * 4);
+    expect(m.cells).toHaveLength(guests.size * 2 * 4 + 1);
+    expect(m.cells.filter((c) => c.output === "kubevirt").map((c) => [c.name, c.expect.boots, c.negativeControl, c.expect.kernel]))
+      .toEqual([["debian-12-bios/i-ova/o-kubevirt", false, false, "^6\\.1\\."]]);
     expect(m.cells.filter((c) => c.negativeControl).map((c) => c.guest).sort()).toEqual([...guests].sort());
     expect(m.cells.filter((c) => c.output === "null").every((c) => !c.expect.boots && c.expect.reason)).toBe(true);
     expect(m.cells.find((c) => c.name === "debian-12-uefi/i-ova/o-local")?.expect.firmware).toBe("uefi");
