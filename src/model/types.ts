@@ -258,6 +258,8 @@ export interface TargetMeta {
   readonly nics: readonly TargetNic[];
   readonly guestcaps: GuestCaps;
   readonly inspection: Inspection;
+  /** Which hypervisor the guest came from (labels such as KubeVirt's libguestfs.org/source). */
+  readonly sourceHypervisor?: Source["hypervisor"];
 }
 
 // ---------------------------------------------------------------------------------------

@@ -74,5 +74,6 @@ export function buildTargetMeta(
     nics,
     guestcaps: caps,
     inspection,
+    sourceHypervisor: source.hypervisor,
   };
 }

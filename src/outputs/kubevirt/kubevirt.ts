@@ -7,7 +7,7 @@ import { badOption } from "../../model/errors.js";
 import { readVersion } from "../../model/version.js";
 import { quoteForMessage } from "../../model/untrusted.js";
 import type { OutputModule } from "../../model/contracts.js";
-import type { OutputOptions, Source } from "../../model/types.js";
+import type { OutputOptions } from "../../model/types.js";
 import { parseOutputArgs } from "../common/output-options.js";
 import { metadataFileName, planDirOutput, validateDirOutput, writeFileAtomic } from "../common/output-dir.js";
 import { isKubernetesName, kubevirtCaveats, renderKubevirtYaml, suggestKubernetesName } from "./kubevirt-yaml.js";
@@ -26,10 +26,6 @@ function checkRawFormat(opts: Pick<OutputOptions, "format">): void {
     throw badOption(`-o kubevirt: -of ${String(opts.format)} is not supported: KubeVirt reads hostDisk volumes as raw images; use -of raw (the default)`);
   }
 }
-
-// The source's hypervisor, for the libguestfs.org/source label: plan() sees the Source and
-// finalize() only the TargetMeta, which does not carry it. Keyed by the run's options object.
-const sourceHypervisors = new WeakMap<OutputOptions, Source["hypervisor"]>();
 
 export const kubevirtOutput: OutputModule = {
   spec: {
@@ -53,13 +49,11 @@ export const kubevirtOutput: OutputModule = {
   },
   async plan(targetName, source, opts) {
     checkKubevirtName(targetName);
-    const plan = await planDirOutput(kubevirtOutput.spec, targetName, source, opts);
-    sourceHypervisors.set(opts, source.hypervisor);
-    return plan;
+    return planDirOutput(kubevirtOutput.spec, targetName, source, opts);
   },
   async finalize(meta, opts, ctx) {
     for (const w of kubevirtCaveats(meta)) ctx.reporter.warning(w);
-    const hypervisor = sourceHypervisors.get(opts);
+    const hypervisor = meta.sourceHypervisor;
     const yaml = renderKubevirtYaml(meta, { version: readVersion(), ...(hypervisor ? { sourceHypervisor: hypervisor } : {}) });
     const path = join(resolve(opts.storage ?? "."), metadataFileName(kubevirtOutput.spec, meta.name));
     await writeFileAtomic(path, yaml);

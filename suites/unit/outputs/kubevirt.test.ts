@@ -295,8 +295,8 @@ describe("-o kubevirt on a directory", () => {
     ]);
   });
 
-  test("finalize without a plan on these options: no source label, still valid", async () => {
-    const [path] = await kubevirtOutput.finalize(inDir(uefiGuest()), opts(), { workDir: dir, reporter: new RecordingReporter(), verbose: false });
+  test("the source label comes from the metadata; an unknown hypervisor (-i disk) gives none, still valid", async () => {
+    const [path] = await kubevirtOutput.finalize({ ...inDir(uefiGuest()), sourceHypervisor: "unknown" }, opts(), { workDir: dir, reporter: new RecordingReporter(), verbose: false });
     const doc = parseYaml(readFileSync(path!, "utf8"), { version: "1.1" }) as Record<string, any>;
     expect(doc["metadata"]["labels"]["libguestfs.org/source"]).toBeUndefined();
     expect(schemaErrors(doc)).toEqual([]);
