@@ -7,7 +7,7 @@ import { GuestfishGuest } from "../../guest/guestfish-guest.js";
 import { imageInfo } from "../../host/qemu-img.js";
 import type { OutputMode } from "../../model/types.js";
 import { attempt, checkGuest, type CheckResult } from "./guest.js";
-import { checkMetadata, type MetaExpect } from "./meta.js";
+import { metadataSuffix, checkMetadata, type MetaExpect } from "./meta.js";
 
 export type { CheckResult } from "./guest.js";
 
@@ -15,7 +15,7 @@ export interface CheckConvertedInput {
   readonly output: OutputMode;
   /** Converted disks in target order (NAME-sda, NAME-sdb ...); [] for -o null. */
   readonly disks: readonly string[];
-  /** NAME.xml / NAME.json / NAME.sh; undefined for -o null. */
+  /** The metadata file (NAME + the output spec's suffix); undefined for -o null. */
   readonly metadataPath?: string;
   readonly expect: MetaExpect;
   /** sha256 of each source file, taken before and after the conversion. */
@@ -78,7 +78,7 @@ export async function checkConverted(input: CheckConvertedInput): Promise<CheckC
     ]);
     checks.push(...metaChecks);
   } else {
-    checks.push({ name: "the output wrote its metadata file", ok: false, detail: "no NAME.xml/.json/.sh found" });
+    checks.push({ name: "the output wrote its metadata file", ok: false, detail: `no NAME${metadataSuffix(input.output) ?? ""} found` });
   }
   if (present.length === 0) return { checks };
 
