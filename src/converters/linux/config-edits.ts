@@ -1,30 +1,31 @@
 // The effectful side of device-names.ts and consoles.ts: apply those pure rewrites to the guest's
-// configuration files, and record each file that changed.
+// configuration files (common ones, and the family's GRUB and initramfs files), and record each
+// file that changed.
 import type { GuestHandle } from "../../model/guest-handle.js";
 import { replaceXenConsolesInGrubDefaults, replaceXenConsolesInInittab, type ConsoleEdit } from "./consoles.js";
 import {
   makeVirtioRenamer, rewriteCrypttab, rewriteDeviceMap, rewriteFstab, rewriteGrubDefaults, rewriteResumeSetting,
   type DeviceRenamer, type RewriteResult,
 } from "./device-names.js";
+import type { GrubTooling, LinuxFamily } from "./family.js";
 import { editGuestFile, listGuestFiles } from "./guest-files.js";
 import type { StepLog } from "./step-log.js";
 
 type Rewrite = (text: string, rename: DeviceRenamer) => RewriteResult;
 
-/** GRUB defaults: the main file and the drop-ins Debian's cloud images use. */
-async function grubDefaultsFiles(g: GuestHandle): Promise<readonly string[]> {
-  return ["/etc/default/grub", ...(await listGuestFiles(g, "/etc/default/grub.d", /\.cfg$/))];
+/** GRUB defaults: the main file and the drop-ins (Debian's cloud images use them). */
+async function grubDefaultsFiles(g: GuestHandle, grub: GrubTooling): Promise<readonly string[]> {
+  return [grub.defaultsPath, ...(grub.defaultsDir ? await listGuestFiles(g, grub.defaultsDir, /\.cfg$/) : [])];
 }
 
-async function deviceFiles(g: GuestHandle): Promise<readonly (readonly [string, Rewrite])[]> {
+async function deviceFiles(g: GuestHandle, family: LinuxFamily): Promise<readonly (readonly [string, Rewrite])[]> {
   return [
     ["/etc/fstab", rewriteFstab],
     ["/etc/crypttab", rewriteCrypttab],
-    ...(await grubDefaultsFiles(g)).map((p) => [p, rewriteGrubDefaults] as const),
-    ["/boot/grub/device.map", rewriteDeviceMap],
-    // initramfs-tools bakes RESUME= into the image: renamed before the initramfs is rebuilt.
-    ["/etc/initramfs-tools/conf.d/resume", rewriteResumeSetting],
-    ["/etc/initramfs-tools/initramfs.conf", rewriteResumeSetting],
+    ...(await grubDefaultsFiles(g, family.grub)).map((p) => [p, rewriteGrubDefaults] as const),
+    [family.grub.deviceMapPath, rewriteDeviceMap],
+    // The initramfs bakes the resume device into the image: renamed before the initramfs is rebuilt.
+    ...family.initramfs.resumeFiles.map((p) => [p, rewriteResumeSetting] as const),
   ];
 }
 
@@ -32,9 +33,9 @@ async function deviceFiles(g: GuestHandle): Promise<readonly (readonly [string, 
  * Rename sdX/hdX/xvdX/nvme names to vdX in the guest's configuration, for a target where all
  * `diskCount` disks are on virtio-blk.
  */
-export async function renameGuestDevices(g: GuestHandle, diskCount: number, log: StepLog): Promise<void> {
+export async function renameGuestDevices(g: GuestHandle, family: LinuxFamily, diskCount: number, log: StepLog): Promise<void> {
   const rename = makeVirtioRenamer(diskCount);
-  for (const [path, rewrite] of await deviceFiles(g)) {
+  for (const [path, rewrite] of await deviceFiles(g, family)) {
     let result = undefined as RewriteResult | undefined;
     await editGuestFile(g, path, (t) => { result = rewrite(t, rename); return result.text; });
     if (!result) continue;
@@ -47,9 +48,9 @@ export async function renameGuestDevices(g: GuestHandle, diskCount: number, log:
 }
 
 /** Xen's consoles (xvc0, hvc0) -> ttyS0 in GRUB defaults and /etc/inittab. */
-export async function replaceXenConsoles(g: GuestHandle, log: StepLog): Promise<void> {
+export async function replaceXenConsoles(g: GuestHandle, grub: GrubTooling, log: StepLog): Promise<void> {
   const files: (readonly [string, (t: string) => ConsoleEdit])[] = [
-    ...(await grubDefaultsFiles(g)).map((p) => [p, replaceXenConsolesInGrubDefaults] as const),
+    ...(await grubDefaultsFiles(g, grub)).map((p) => [p, replaceXenConsolesInGrubDefaults] as const),
     ["/etc/inittab", replaceXenConsolesInInittab],
   ];
   for (const [path, edit] of files) {

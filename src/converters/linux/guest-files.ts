@@ -21,6 +21,15 @@ export async function listGuestFiles(g: GuestHandle, dir: string, name: RegExp):
   return out;
 }
 
+/** The directories where the steps look for a guest's programs (the appliance's PATH may differ). */
+export const PROGRAM_DIRS = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"] as const;
+
+/** True when the guest has program `name` in one of PROGRAM_DIRS. */
+export async function hasGuestProgram(g: GuestHandle, name: string): Promise<boolean> {
+  for (const dir of PROGRAM_DIRS) if (await g.isFile(`${dir}/${name}`)) return true;
+  return false;
+}
+
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e)).trim();
 
 /**

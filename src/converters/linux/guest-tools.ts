@@ -1,12 +1,13 @@
 // Remove other hypervisors' guest tools (VMware, Citrix/Xen, VirtualBox) with the guest's own
-// package manager. They are useless on KVM and some of them probe for hardware at every boot.
-// A failure is only a warning: the guest still boots with them installed.
+// package manager (the family's). They are useless on KVM and some of them probe for hardware at
+// every boot. A failure is only a warning: the guest still boots with them installed.
 import type { GuestHandle } from "../../model/guest-handle.js";
 import type { InstalledApp, Inspection } from "../../model/types.js";
-import { GUEST_SCRIPT_ENV, shellQuote } from "./guest-files.js";
+import type { PackageManager } from "./family.js";
 import type { StepLog } from "./step-log.js";
 
 const TOOL_PACKAGE = /^(open-vm-tools(-.+)?|vmware-tools(-.+)?|xe-guest-utilities(-.+)?|virtualbox-guest-.+)$/;
+const REMOVAL_TIMEOUT_MS = 10 * 60_000;
 
 /** Installs that bypassed the package manager, which we do not try to undo offline. */
 const UNPACKAGED_TOOLS: readonly { readonly marker: string; readonly what: string }[] = [
@@ -14,51 +15,35 @@ const UNPACKAGED_TOOLS: readonly { readonly marker: string; readonly what: strin
   { marker: "/var/lib/VBoxGuestAdditions/config", what: "VirtualBox Guest Additions installed from the ISO (run the uninstall.sh under /opt/VBoxGuestAdditions-*)" },
 ];
 
-/** Which installed packages to purge. On Ubuntu the ubuntu-server metapackage needs open-vm-tools, so it stays there. */
-export function selectToolPackages(apps: readonly InstalledApp[], distro: string): readonly string[] {
-  const names = new Set(apps.map((a) => a.name));
-  const keepOpenVmTools = distro === "ubuntu" && names.has("ubuntu-server");
-  return [...names]
-    .filter((n) => TOOL_PACKAGE.test(n))
-    .filter((n) => !(keepOpenVmTools && n.startsWith("open-vm-tools")))
-    .sort();
+/** The installed packages that are other hypervisors' guest tools, sorted, each once. */
+export function installedToolPackages(apps: readonly InstalledApp[]): readonly string[] {
+  return [...new Set(apps.map((a) => a.name))].filter((n) => TOOL_PACKAGE.test(n)).sort();
 }
-
-/**
- * The /bin/sh script that purges packages with dpkg, as virt-v2v does: dpkg never removes
- * anything not named, and it starts much faster than apt-get (no package cache to load),
- * which counts under TCG.
- */
-export const dpkgPurgeScript = (pkgs: readonly string[]): string =>
-  `${GUEST_SCRIPT_ENV}\nexport DEBIAN_FRONTEND=noninteractive\ndpkg --purge ${pkgs.map(shellQuote).join(" ")}\n`;
-
-/** Fallback when dpkg refuses (another package depends on a tool): apt-get resolves it. */
-export const aptPurgeScript = (pkgs: readonly string[]): string =>
-  `${GUEST_SCRIPT_ENV}\nexport DEBIAN_FRONTEND=noninteractive\napt-get -y purge ${pkgs.map(shellQuote).join(" ")}\n`;
 
 const lastLines = (e: unknown): string => (e instanceof Error ? e.message : String(e)).trim().split("\n").slice(-3).join(" ");
 
-export async function removeGuestTools(g: GuestHandle, insp: Inspection, log: StepLog): Promise<void> {
-  const pkgs = selectToolPackages(insp.applications, insp.distro);
-  if (insp.distro === "ubuntu" && insp.applications.some((a) => a.name === "ubuntu-server")
-      && insp.applications.some((a) => a.name === "open-vm-tools")) {
-    log.note("kept open-vm-tools: Ubuntu's ubuntu-server metapackage depends on it (it stays idle on KVM)");
-  }
-  if (pkgs.length > 0) {
-    const list = pkgs.join(" ");
+/** Try each of the package manager's scripts until one removes the packages; all failing is a warning. */
+async function removePackages(g: GuestHandle, pm: PackageManager, pkgs: readonly string[], log: StepLog): Promise<void> {
+  const list = pkgs.join(" ");
+  let previous: { program: string; error: unknown } | undefined;
+  for (const s of pm.removalScripts(pkgs)) {
     try {
-      await g.sh(dpkgPurgeScript(pkgs), { timeoutMs: 10 * 60_000 });
-      log.change(`removed other hypervisors' guest tools: ${list} (dpkg --purge)`);
-    } catch (dpkgError) {
-      try {
-        await g.sh(aptPurgeScript(pkgs), { timeoutMs: 10 * 60_000 });
-        log.change(`removed other hypervisors' guest tools: ${list} (apt-get purge, after dpkg refused: ${lastLines(dpkgError)})`);
-      } catch (aptError) {
-        log.warn(`could not remove ${list} from the guest (${lastLines(aptError)}); `
-          + `they are harmless on KVM but you can remove them after the first boot with "apt-get purge ${list}"`);
-      }
+      await g.sh(s.script, { timeoutMs: REMOVAL_TIMEOUT_MS });
+      const after = previous ? `, after ${previous.program} refused: ${lastLines(previous.error)}` : "";
+      log.change(`removed other hypervisors' guest tools: ${list} (${s.how}${after})`);
+      return;
+    } catch (error) {
+      previous = { program: s.program, error };
     }
   }
+  log.warn(`could not remove ${list} from the guest (${lastLines(previous?.error ?? "no removal method")}); `
+    + `they are harmless on KVM but you can remove them after the first boot with "${pm.manualRemoval(pkgs)}"`);
+}
+
+export async function removeGuestTools(g: GuestHandle, insp: Inspection, pm: PackageManager, log: StepLog): Promise<void> {
+  const { remove, kept } = pm.selectRemovals(installedToolPackages(insp.applications), insp);
+  if (kept) log.note(kept);
+  if (remove.length > 0) await removePackages(g, pm, remove, log);
   for (const t of UNPACKAGED_TOOLS) {
     if (await g.exists(t.marker)) log.warn(`the guest has ${t.what}; remove them after the first boot`);
   }

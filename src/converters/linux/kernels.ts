@@ -1,6 +1,7 @@
-// Installed kernels (/boot/vmlinuz-* with /lib/modules/<ver>), their virtio drivers, and which one to boot.
+// Installed kernels (named as the family names them, with /lib/modules/<ver>), their virtio
+// drivers, and which one to boot.
 import type { GuestHandle } from "../../model/guest-handle.js";
-import { compareKernelVersions } from "./kernel-version.js";
+import type { KernelNaming } from "./family.js";
 import {
   candidateModulePaths, decideDriverSource, parseModulesDep, VIRTIO_MODULES,
   type DriverSource, type VirtioModule,
@@ -18,26 +19,18 @@ export interface InstalledKernel {
   readonly drivers: Readonly<Record<VirtioModule, DriverSource>>;
 }
 
-/** Backups and package-manager leftovers that look like kernels but are not bootable choices. */
-const NOT_A_KERNEL = /\.(dpkg-[a-z]+|bak|old|orig|pre-v2v|efi\.signed|sig)$/;
-
-/** Kernel releases named by /boot/vmlinuz-<ver> files. */
-export function parseVmlinuzNames(bootEntries: readonly string[]): readonly string[] {
-  return bootEntries
-    .filter((n) => n.startsWith("vmlinuz-") && !NOT_A_KERNEL.test(n))
-    .map((n) => n.slice("vmlinuz-".length))
-    .filter((v) => v !== "");
-}
-
 /** True when the kernel can boot from a virtio disk and drive a virtio NIC. */
 export const supportsVirtio = (k: InstalledKernel): boolean =>
   k.drivers.virtio_blk !== "absent" && k.drivers.virtio_net !== "absent";
 
-/** The newest kernel (Debian version order) that has both virtio_blk and virtio_net; undefined when none has. */
-export function chooseVirtioKernel(kernels: readonly InstalledKernel[]): InstalledKernel | undefined {
+/**
+ * The newest kernel (in the family's version order, `compare`) that has both virtio_blk and
+ * virtio_net; undefined when none has.
+ */
+export function chooseVirtioKernel(kernels: readonly InstalledKernel[], compare: (a: string, b: string) => number): InstalledKernel | undefined {
   return [...kernels]
     .filter((k) => k.hasModules && supportsVirtio(k))
-    .sort((a, b) => compareKernelVersions(b.version, a.version))[0];
+    .sort((a, b) => compare(b.version, a.version))[0];
 }
 
 async function readIfFile(g: GuestHandle, path: string): Promise<string> {
@@ -61,15 +54,15 @@ async function findDrivers(g: GuestHandle, version: string): Promise<Record<Virt
 }
 
 /** Every kernel image in /boot, with what it can drive. Oldest first is not guaranteed: sort with chooseVirtioKernel. */
-export async function listInstalledKernels(g: GuestHandle): Promise<readonly InstalledKernel[]> {
-  const versions = parseVmlinuzNames(await g.ls("/boot"));
+export async function listInstalledKernels(g: GuestHandle, naming: KernelNaming): Promise<readonly InstalledKernel[]> {
+  const versions = naming.versionsInBoot(await g.ls("/boot"));
   const kernels: InstalledKernel[] = [];
   for (const version of versions) {
-    const initrdPath = `/boot/initrd.img-${version}`;
+    const initrdPath = naming.initrdPath(version);
     const hasModules = await g.isDir(`/lib/modules/${version}`);
     kernels.push({
       version,
-      vmlinuz: `/boot/vmlinuz-${version}`,
+      vmlinuz: naming.vmlinuzPath(version),
       ...((await g.isFile(initrdPath)) ? { initrd: initrdPath } : {}),
       hasModules,
       drivers: hasModules

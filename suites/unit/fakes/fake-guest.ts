@@ -1,7 +1,10 @@
 // An in-memory GuestHandle for unit tests: files in a Map, directories in a Set, a log of every
 // command and mutating call, and scripted command results (text, a failure, or a function that may
-// also change files, like update-grub rewriting grub.cfg).
+// also change files, like update-grub rewriting grub.cfg). Strict by default: a command or script
+// that no handler matches fails the test, naming the call, even when the code under test catches
+// the error it throws.
 import { readFile, writeFile } from "node:fs/promises";
+import { onTestFinished } from "vitest";
 import type { GuestHandle, InspectedRoot } from "../../../src/model/guest-handle.js";
 
 /** One command or script run in the fake guest. `text` is what handlers match against. */
@@ -31,6 +34,16 @@ export interface FakeGuestOptions {
   readonly roots?: readonly InspectedRoot[];
   readonly applications?: Readonly<Record<string, readonly { name: string; version: string }[]>>;
   readonly freeBytes?: number;
+  /**
+   * Files of each root's filesystems (root device -> guest path -> content), loaded into the tree
+   * by mountRoot: a guest with several operating systems shows only the mounted one's files.
+   */
+  readonly rootFiles?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Default true: an unscripted command or script throws FakeUnscriptedError and fails the test
+   * when it ends. false: it succeeds with "" (for tests that do not care what runs).
+   */
+  readonly strict?: boolean;
 }
 
 /** The error a failing fake command throws (the real handle throws its own GuestfsError). */
@@ -38,6 +51,14 @@ export class FakeCommandError extends Error {
   constructor(readonly call: FakeCall, message: string) {
     super(message);
     this.name = "FakeCommandError";
+  }
+}
+
+/** What an unscripted call throws in strict mode. */
+export class FakeUnscriptedError extends Error {
+  constructor(readonly call: FakeCall) {
+    super(`fake guest (strict): unscripted ${call.kind}: ${JSON.stringify(call.text)}; script it with guest.on(match, result), or pass { strict: false }`);
+    this.name = "FakeUnscriptedError";
   }
 }
 
@@ -62,6 +83,8 @@ export class FakeGuest implements GuestHandle {
   readonly calls: FakeCall[] = [];
   /** Every call that changed the guest ("write /etc/fstab", "cp a b", "rm x", "command ..."), in order. */
   readonly ops: string[] = [];
+  /** Calls no handler matched, in strict mode (each also threw FakeUnscriptedError). */
+  readonly unscripted: FakeCall[] = [];
   private readonly handlers: { match: string | RegExp; handler: FakeHandler }[] = [];
   private readonly opts: FakeGuestOptions;
 
@@ -70,6 +93,20 @@ export class FakeGuest implements GuestHandle {
     for (const d of opts.dirs ?? []) this.addDir(d);
     for (const [p, c] of Object.entries(opts.files ?? {})) this.setFile(p, c);
     for (const [p, t] of Object.entries(opts.symlinks ?? {})) { this.addDir(parentOf(normalize(p))); this.symlinks.set(normalize(p), t); }
+    if (this.strict) {
+      // Code under test may catch the error an unscripted call throws (findmnt ... || true, a
+      // fallback package manager); the test still fails when it ends.
+      try { onTestFinished(() => this.assertAllScripted()); } catch { /* built outside a test: the throw alone reports it */ }
+    }
+  }
+
+  get strict(): boolean { return this.opts.strict ?? true; }
+
+  /** Throws naming every unscripted call so far (strict mode records them). */
+  assertAllScripted(): void {
+    if (this.unscripted.length === 0) return;
+    throw new Error(`fake guest (strict): ${this.unscripted.length} unscripted call(s): `
+      + `${this.unscripted.map((c) => `${c.kind} ${JSON.stringify(c.text)}`).join("; ")}. Script them with guest.on(match, result).`);
   }
 
   // ----- test helpers -----------------------------------------------------------------------
@@ -91,7 +128,8 @@ export class FakeGuest implements GuestHandle {
 
   /**
    * Script a command: the newest registration whose `match` is found in the call's text (a substring
-   * or a RegExp) handles it. A string or Error result is returned or thrown as is. Unmatched calls succeed with "".
+   * or a RegExp) handles it. A string or Error result is returned or thrown as is. Unmatched calls
+   * fail in strict mode (the default) and succeed with "" otherwise.
    */
   on(match: string | RegExp, result: string | Error | FakeHandler): this {
     const handler: FakeHandler = typeof result === "function" ? result
@@ -138,7 +176,13 @@ export class FakeGuest implements GuestHandle {
   async listApplications(root: string): Promise<readonly { name: string; version: string }[]> {
     return this.opts.applications?.[root] ?? [];
   }
-  async mountRoot(root: InspectedRoot): Promise<void> { this.ops.push(`mount ${root.root}`); }
+  /** The root mountRoot mounted last, if any. */
+  mountedRoot: string | undefined;
+  async mountRoot(root: InspectedRoot): Promise<void> {
+    this.mountedRoot = root.root;
+    for (const [p, c] of Object.entries(this.opts.rootFiles?.[root.root] ?? {})) this.setFile(p, c);
+    this.ops.push(`mount ${root.root}`);
+  }
   async listFilesystems(): Promise<Readonly<Record<string, string>>> { return this.opts.filesystems ?? {}; }
   async partitionTableType(device: string): Promise<string | undefined> { return this.opts.partitionTables?.[device]; }
   async listDevices(): Promise<readonly string[]> { return this.opts.devices ?? ["/dev/sda"]; }
@@ -232,7 +276,9 @@ export class FakeGuest implements GuestHandle {
         throw e instanceof FakeCommandError ? e : new FakeCommandError(call, e instanceof Error ? e.message : String(e));
       }
     }
-    return "";
+    if (!this.strict) return "";
+    this.unscripted.push(call);
+    throw new FakeUnscriptedError(call);
   }
 
   // ----- GuestHandle: the rest ---------------------------------------------------------------

@@ -1,12 +1,12 @@
-// Builds a FakeGuest that looks like an installed Debian 12 guest, with an update-grub that
-// regenerates grub.cfg from /etc/default/grub and the kernels in /boot (like grub-mkconfig run in
-// the appliance: with GRUB_DISABLE_LINUX_UUID=true it writes the appliance name /dev/sda1), and an
-// update-initramfs that records which modules the new image would contain.
-import { compareKernelVersions } from "../../../../src/converters/linux/kernel-version.js";
+// Builds a strict FakeGuest that looks like an installed Debian 12 guest on one disk (sda1 root,
+// sda5 swap), with its programs scripted (fake-debian-tools.ts); and the inspection, source and
+// context a conversion of it takes. guest-layouts.ts builds the other layouts on top of this.
 import { RecordingReporter } from "../../../../src/model/messages.js";
 import type { StageContext } from "../../../../src/model/contracts.js";
+import type { InspectedRoot } from "../../../../src/model/guest-handle.js";
 import type { Inspection, Source } from "../../../../src/model/types.js";
-import { FakeGuest, type FakeCall } from "../../fakes/fake-guest.js";
+import { FakeGuest, type FakeGuestOptions } from "../../fakes/fake-guest.js";
+import { generateGrubCfg, scriptDebianTools } from "./fake-debian-tools.js";
 
 export const ROOT_UUID = "0b6c2f8e-6d3b-4f0e-9a51-2f3c1d9e7a10";
 
@@ -18,16 +18,30 @@ export interface DebianGuestOptions {
   readonly kernels?: Readonly<Record<string, KernelKind>>;
   readonly fstab?: string;
   readonly grubDefaults?: string;
-  /** Installed package names besides the base system. */
-  readonly packages?: readonly string[];
   readonly initramfsConf?: string;
+  /** /etc/initramfs-tools/conf.d/resume. */
+  readonly resume?: string;
   /** Omit /boot/grub/grub.cfg. */
   readonly noGrubCfg?: boolean;
+  /** More guest files (device.map, the EFI loader ...). */
+  readonly files?: Readonly<Record<string, string>>;
+  /** Appliance disks, in source disk order. Default: /dev/sda. */
+  readonly devices?: readonly string[];
+  /** Every filesystem the appliance sees with its blkid tags (TYPE is listFilesystems' type). */
+  readonly filesystems?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly partitionTables?: Readonly<Record<string, string>>;
+  /** Mountpoint -> the device the appliance's kernel names it (findmnt). Default: / on /dev/sda1. */
+  readonly kernelMounts?: Readonly<Record<string, string>>;
+  /** What libguestfs inspection finds (for tests that run inspectGuest); none by default. */
+  readonly roots?: readonly InspectedRoot[];
+  /** Installed packages of every root, besides base-files and linux-image-amd64. */
+  readonly packages?: readonly string[];
 }
 
 export const DEFAULT_FSTAB = "# /etc/fstab\n/dev/sda1 / ext4 errors=remount-ro 0 1\n/dev/sda5 none swap sw 0 0\n/dev/sr0 /media/cdrom0 udf,iso9660 user,noauto 0 0\n";
 export const DEFAULT_GRUB =
   'GRUB_DEFAULT=0\nGRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="console=xvc0 resume=/dev/sda5"\nGRUB_DISABLE_LINUX_UUID=true\n';
+const DEFAULT_FILESYSTEMS = { "/dev/sda1": { TYPE: "ext4", UUID: ROOT_UUID }, "/dev/sda5": { TYPE: "swap", UUID: "5wap-0000" } };
 
 const MODULE_DIRS: Readonly<Record<string, string>> = {
   virtio_blk: "kernel/drivers/block", virtio_net: "kernel/drivers/net", virtio_scsi: "kernel/drivers/scsi", virtio_pci: "kernel/drivers/virtio",
@@ -60,39 +74,8 @@ function kernelFiles(version: string, kind: KernelKind): Record<string, string> 
   return files;
 }
 
-/** Value of KEY= in a shell-style defaults file (last assignment wins, quotes removed). */
-function shellValue(text: string, key: string): string | undefined {
-  let value: string | undefined;
-  for (const line of text.split("\n")) {
-    const m = new RegExp(`^\\s*${key}=(.*)$`).exec(line);
-    if (m) value = m[1]!.trim().replace(/^"(.*)"$/, "$1").replace(/^'(.*)'$/, "$1");
-  }
-  return value;
-}
-
-/** A small grub-mkconfig: the entries Debian's 10_linux writes, from the fake's files. */
-export function generateGrubCfg(g: FakeGuest): string {
-  const defaults = g.file("/etc/default/grub") ?? "";
-  const versions = [...g.files.keys()]
-    .map((p) => /^\/boot\/vmlinuz-(.+)$/.exec(p)?.[1])
-    .filter((v): v is string => v !== undefined)
-    .sort((a, b) => compareKernelVersions(b, a));
-  const root = shellValue(defaults, "GRUB_DISABLE_LINUX_UUID") === "true" ? "/dev/sda1" : `UUID=${ROOT_UUID}`;
-  const args = `${shellValue(defaults, "GRUB_CMDLINE_LINUX") ?? ""} ${shellValue(defaults, "GRUB_CMDLINE_LINUX_DEFAULT") ?? ""}`.trim();
-  const entry = (title: string, id: string, v: string, extra: string, indent: string): string =>
-    `${indent}menuentry '${title}' --class debian $menuentry_id_option '${id}' {\n`
-    + `${indent}\tlinux\t/boot/vmlinuz-${v} root=${root} ro ${extra}\n${indent}\tinitrd\t/boot/initrd.img-${v}\n${indent}}\n`;
-  let out = `if [ "\${next_entry}" ] ; then\n   set default="\${next_entry}"\nelse\n   set default="${shellValue(defaults, "GRUB_DEFAULT") ?? "0"}"\nfi\n`;
-  if (versions[0]) out += entry("Debian GNU/Linux", `gnulinux-simple-${ROOT_UUID}`, versions[0], args, "");
-  out += `submenu 'Advanced options for Debian GNU/Linux' $menuentry_id_option 'gnulinux-advanced-${ROOT_UUID}' {\n`;
-  for (const v of versions) {
-    out += entry(`Debian GNU/Linux, with Linux ${v}`, `gnulinux-${v}-advanced-${ROOT_UUID}`, v, args, "\t");
-    out += entry(`Debian GNU/Linux, with Linux ${v} (recovery mode)`, `gnulinux-${v}-recovery-${ROOT_UUID}`, v, "single", "\t");
-  }
-  return `${out}}\n`;
-}
-
-export function makeDebianGuest(opts: DebianGuestOptions = {}): FakeGuest {
+/** The installed system's files (everything but grub.cfg, which the fake grub-mkconfig writes). */
+export function debianFiles(opts: DebianGuestOptions = {}): Record<string, string> {
   const kernels = opts.kernels ?? { "6.1.0-13-amd64": "ko.xz" };
   const files: Record<string, string> = {
     "/etc/os-release": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n',
@@ -100,7 +83,7 @@ export function makeDebianGuest(opts: DebianGuestOptions = {}): FakeGuest {
     "/etc/default/grub": opts.grubDefaults ?? DEFAULT_GRUB,
     "/etc/initramfs-tools/modules": "# List of modules that you want to include in your initramfs.\nata_piix\nahci\nsd_mod\next4\n",
     "/etc/initramfs-tools/initramfs.conf": opts.initramfsConf ?? "MODULES=list\nBUSYBOX=auto\nCOMPRESS=zstd\n",
-    "/etc/initramfs-tools/conf.d/resume": "RESUME=/dev/sda5\n",
+    "/etc/initramfs-tools/conf.d/resume": opts.resume ?? "RESUME=/dev/sda5\n",
     "/etc/initramfs-tools/update-initramfs.conf": "update_initramfs=yes\nbackup_initramfs=no\n",
     "/etc/lvm/cache/.cache": "# stale\n",
     "/usr/sbin/update-grub": "#!/bin/sh\n",
@@ -109,40 +92,76 @@ export function makeDebianGuest(opts: DebianGuestOptions = {}): FakeGuest {
     "/usr/bin/apt-get": "",
   };
   for (const [v, kind] of Object.entries(kernels)) Object.assign(files, kernelFiles(v, kind));
-  const g = new FakeGuest({
-    files,
+  return { ...files, ...opts.files };
+}
+
+/** UUID of the filesystem mounted at / (for grub.cfg's root=UUID=...). */
+export const rootUuidOf = (filesystems: Readonly<Record<string, Readonly<Record<string, string>>>>, kernelRoot: string): string =>
+  Object.entries(filesystems).find(([dev]) => dev === kernelRoot)?.[1]["UUID"] ?? ROOT_UUID;
+
+/** The FakeGuest's options for a layout: its disks and filesystems. */
+export function layoutOptions(opts: DebianGuestOptions): FakeGuestOptions {
+  const fss = opts.filesystems ?? DEFAULT_FILESYSTEMS;
+  return {
     dirs: ["/boot/grub", "/etc/udev/rules.d"],
-    devices: ["/dev/sda"],
-    filesystems: { "/dev/sda1": "ext4", "/dev/sda5": "swap" },
-    blkid: { "/dev/sda1": { TYPE: "ext4", UUID: ROOT_UUID }, "/dev/sda5": { TYPE: "swap", UUID: "5wap-0000" } },
-  });
-  if (!opts.noGrubCfg) g.setFile("/boot/grub/grub.cfg", generateGrubCfg(g));
-  g.on(/(^|\n)update-grub\n/, (_c: FakeCall, guest: FakeGuest) => { guest.setFile("/boot/grub/grub.cfg", generateGrubCfg(guest)); });
-  g.on(/^update-initramfs -[uc] -k /, (c: FakeCall, guest: FakeGuest) => {
-    const modules = (guest.file("/etc/initramfs-tools/modules") ?? "").split("\n").filter((l) => l && !l.startsWith("#"));
-    guest.setFile(`/boot/initrd.img-${c.argv[3]}`, `rebuilt initrd with ${modules.join(",")}`);
-  });
+    devices: opts.devices ?? ["/dev/sda"],
+    filesystems: Object.fromEntries(Object.entries(fss).map(([d, t]) => [d, t["TYPE"] ?? "unknown"])),
+    blkid: fss,
+    ...(opts.partitionTables ? { partitionTables: opts.partitionTables } : {}),
+    ...(opts.roots ? { roots: opts.roots } : {}),
+    applications: Object.fromEntries((opts.roots ?? []).map((r) => [r.root, packageList(opts.packages)])),
+  };
+}
+
+export function makeDebianGuest(opts: DebianGuestOptions = {}): FakeGuest {
+  const mounts = opts.kernelMounts ?? { "/": "/dev/sda1" };
+  const uuid = rootUuidOf(opts.filesystems ?? DEFAULT_FILESYSTEMS, mounts["/"] ?? "/dev/sda1");
+  const g = new FakeGuest({ files: debianFiles(opts), ...layoutOptions(opts) });
+  if (!opts.noGrubCfg) g.setFile("/boot/grub/grub.cfg", generateGrubCfg(g.files, { kernelRoot: mounts["/"] ?? "/dev/sda1", rootUuid: uuid }));
+  scriptDebianTools(g, () => mounts, () => uuid);
   return g;
 }
 
-export function debianInspection(packages: readonly string[] = []): Inspection {
+const packageList = (packages: readonly string[] = []): { name: string; version: string }[] =>
+  ["base-files", "linux-image-amd64", ...packages].map((name) => ({ name, version: "1.0" }));
+
+/** What libguestfs inspection reports for a Debian 12 root (override the rest: distro, product ...). */
+export function debianRoot(root: string, mountpoints: Readonly<Record<string, string>>, over: Partial<InspectedRoot> = {}): InspectedRoot {
   return {
-    root: "/dev/sda1", osType: "linux", distro: "debian", majorVersion: 12, minorVersion: 5,
+    root, osType: "linux", distro: "debian", majorVersion: 12, minorVersion: 5,
     productName: "Debian GNU/Linux 12 (bookworm)", arch: "x86_64", osinfo: "debian12",
-    packageFormat: "deb", packageManagement: "apt",
-    mountpoints: [{ mountpoint: "/", device: "/dev/sda1" }],
-    applications: ["base-files", "linux-image-amd64", ...packages].map((name) => ({ name, version: "1.0" })),
-    firmware: "bios",
+    packageFormat: "deb", packageManagement: "apt", mountpoints, ...over,
   };
 }
 
-export function oneDiskSource(): Source {
+/** The Inspection of a root, as inspectGuest builds it (mountpoints sorted parents first). */
+export function inspectionOf(r: InspectedRoot, packages: readonly string[] = [], firmware: Inspection["firmware"] = "bios"): Inspection {
+  const { mountpoints, ...facts } = r;
   return {
-    name: "deb12", hypervisor: "vmware", memoryBytes: 1 << 30, vcpus: 1, firmware: "bios",
-    disks: [{ index: 0, image: { kind: "checked", qemuUri: "/tmp/deb12.vmdk", format: "vmdk", chain: [], virtualSizeBytes: 1 }, displayName: "deb12.vmdk", controller: "scsi" }],
+    ...facts,
+    mountpoints: Object.entries(mountpoints).map(([mountpoint, device]) => ({ mountpoint, device }))
+      .sort((a, b) => a.mountpoint.length - b.mountpoint.length || a.mountpoint.localeCompare(b.mountpoint)),
+    applications: packageList(packages),
+    firmware,
+  };
+}
+
+export const debianInspection = (packages: readonly string[] = []): Inspection =>
+  inspectionOf(debianRoot("/dev/sda1", { "/": "/dev/sda1" }), packages);
+
+/** A VMware source with `count` SCSI disks (and `firmware`, default bios). */
+export function diskSource(count: number, firmware: Source["firmware"] = "bios"): Source {
+  return {
+    name: "deb12", hypervisor: "vmware", memoryBytes: 1 << 30, vcpus: 1, firmware,
+    disks: Array.from({ length: count }, (_, index) => ({
+      index, image: { kind: "checked" as const, qemuUri: `/tmp/deb12-${index}.vmdk`, format: "vmdk" as const, chain: [], virtualSizeBytes: 1 },
+      displayName: `deb12-${index}.vmdk`, controller: "scsi" as const,
+    })),
     nics: [], removableCount: 0,
   };
 }
+
+export const oneDiskSource = (): Source => diskSource(1);
 
 export function testContext(): { ctx: StageContext; reporter: RecordingReporter } {
   const reporter = new RecordingReporter();

@@ -1,7 +1,6 @@
 import { describe, expect, test } from "vitest";
-import {
-  addInitramfsModules, disablesUpdates, rebuildInitramfs, switchModulesDepToMost,
-} from "../../../../src/converters/linux/initramfs.js";
+import { debianFamily } from "../../../../src/converters/linux/debian/family.js";
+import { rebuildInitramfs } from "../../../../src/converters/linux/initramfs.js";
 import { listInstalledKernels } from "../../../../src/converters/linux/kernels.js";
 import { StepLog } from "../../../../src/converters/linux/step-log.js";
 import { V2vError } from "../../../../src/model/errors.js";
@@ -10,43 +9,12 @@ import { FakeGuest } from "../../fakes/fake-guest.js";
 import { makeDebianGuest } from "./debian-guest.js";
 
 const V = "6.1.0-13-amd64";
-const VIRTIO = ["virtio_pci", "virtio_blk", "virtio_scsi", "virtio_net"];
-
-describe("modules file editing (pure)", () => {
-  test("appends only the missing modules after a comment, keeps the rest", () => {
-    const r = addInitramfsModules("# comment\nvirtio_blk\nahci\n", VIRTIO);
-    expect(r.added).toEqual(["virtio_pci", "virtio_scsi", "virtio_net"]);
-    expect(r.text).toBe("# comment\nvirtio_blk\nahci\n# virtio drivers for the KVM target, added by v2v\nvirtio_pci\nvirtio_scsi\nvirtio_net\n");
-  });
-
-  test("a file without a final newline, dashes for underscores, and a second run changes nothing", () => {
-    const once = addInitramfsModules("virtio-net", VIRTIO);
-    expect(once.text.startsWith("virtio-net\n# virtio")).toBe(true);
-    expect(once.added).not.toContain("virtio_net");
-    expect(addInitramfsModules(once.text, VIRTIO)).toEqual({ text: once.text, added: [] });
-  });
-
-  test("a module name commented out does not count as listed", () => {
-    expect(addInitramfsModules("#virtio_blk\n", ["virtio_blk"]).added).toEqual(["virtio_blk"]);
-  });
-
-  test("MODULES=dep becomes most; other values and comments stay", () => {
-    expect(switchModulesDepToMost("MODULES=dep\n")).toEqual({ text: "MODULES=most\n", changed: true });
-    expect(switchModulesDepToMost('MODULES="dep" # small\n').text).toBe('MODULES="most" # small\n');
-    expect(switchModulesDepToMost("# MODULES=dep\nMODULES=list\n")).toEqual({ text: "# MODULES=dep\nMODULES=list\n", changed: false });
-  });
-
-  test("update_initramfs=no is detected", () => {
-    expect(disablesUpdates("update_initramfs=no\n")).toBe(true);
-    expect(disablesUpdates("update_initramfs=yes\n#update_initramfs=no\n")).toBe(false);
-  });
-});
 
 describe("rebuildInitramfs on a fake guest", () => {
   const run = async (g: FakeGuest) => {
     const log = new StepLog(new RecordingReporter());
-    const [k] = await listInstalledKernels(g);
-    await rebuildInitramfs(g, k!, log);
+    const [k] = await listInstalledKernels(g, debianFamily.kernels);
+    await rebuildInitramfs(g, k!, debianFamily, log);
     return log;
   };
 
@@ -60,7 +28,13 @@ describe("rebuildInitramfs on a fake guest", () => {
     expect(g.file("/etc/initramfs-tools/initramfs.conf")).toBe("MODULES=most\nCOMPRESS=zstd\n");
     expect(g.file("/etc/initramfs-tools/conf.d/modules")).toBe("MODULES=most\n");
     expect(g.file("/etc/initramfs-tools/modules")).toContain("ext4\n# virtio drivers for the KVM target, added by v2v\nvirtio_pci\n");
-    expect(log.changes.filter((c) => c.includes("MODULES=most"))).toHaveLength(2);
+    expect(log.changes).toEqual([
+      `kept the previous initramfs as /boot/initrd.img-${V}.pre-v2v`,
+      "added virtio_pci, virtio_blk, virtio_scsi, virtio_net to /etc/initramfs-tools/modules",
+      `changed MODULES=dep to MODULES=most in /etc/initramfs-tools/initramfs.conf: "dep" would pick the conversion appliance's drivers, not the target's`,
+      `changed MODULES=dep to MODULES=most in /etc/initramfs-tools/conf.d/modules: "dep" would pick the conversion appliance's drivers, not the target's`,
+      `rebuilt /boot/initrd.img-${V} with virtio_pci, virtio_blk, virtio_scsi, virtio_net`,
+    ]);
     expect(g.calls[0]?.timeoutMs).toBeGreaterThanOrEqual(10 * 60_000);
   });
 
@@ -75,9 +49,9 @@ describe("rebuildInitramfs on a fake guest", () => {
   test("update_initramfs=no: mkinitramfs directly", async () => {
     const g = makeDebianGuest();
     g.setFile("/etc/initramfs-tools/update-initramfs.conf", "update_initramfs=no\n");
-    g.on("mkinitramfs", () => undefined);
     await run(g);
     expect(g.commandTexts).toEqual([`mkinitramfs -o /boot/initrd.img-${V} ${V}`]);
+    expect(g.file(`/boot/initrd.img-${V}`)).toMatch(/^rebuilt initrd with .*virtio_blk/);
   });
 
   test("dracut guests get --add-drivers without host-only mode", async () => {
@@ -85,7 +59,9 @@ describe("rebuildInitramfs on a fake guest", () => {
     await g.rmRf("/etc/initramfs-tools");
     g.files.delete("/usr/sbin/update-initramfs");
     g.setFile("/usr/bin/dracut", "");
+    g.on(/^dracut /, (c, guest) => { guest.setFile(c.argv[5]!, `dracut image with ${c.argv[4]}`); });
     await run(g);
+    expect(g.file(`/boot/initrd.img-${V}`)).toBe("dracut image with virtio_pci virtio_blk virtio_scsi virtio_net");
     expect(g.commandTexts).toEqual([`dracut --force --no-hostonly --add-drivers virtio_pci virtio_blk virtio_scsi virtio_net /boot/initrd.img-${V} ${V}`]);
     expect(g.calls[0]?.argv[4]).toBe("virtio_pci virtio_blk virtio_scsi virtio_net");
   });

@@ -1,4 +1,4 @@
-// Ordering of Linux kernel release strings ("6.1.0-13-amd64"), the way dpkg orders versions.
+// Debian's version order (dpkg's verrevcmp), and kernel releases ("6.1.0-13-amd64") in that order.
 
 /** dpkg's weight of one character: '~' sorts before the end of the string, letters before other symbols. */
 function weight(ch: string | undefined): number {

@@ -1,5 +1,6 @@
+// dpkg's version order, applied to kernel releases.
 import { describe, expect, test } from "vitest";
-import { compareDebianVersions, compareKernelVersions } from "../../../../src/converters/linux/kernel-version.js";
+import { compareDebianVersions, compareKernelVersions } from "../../../../../src/converters/linux/debian/kernel-version.js";
 
 describe("compareKernelVersions", () => {
   test("orders ABI numbers numerically, not as text", () => {

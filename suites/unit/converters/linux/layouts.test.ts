@@ -1,0 +1,138 @@
+// Whole conversions of the guest layouts in guest-layouts.ts, through the convert step: every disk
+// renamed (not only the first), CD-ROM and LVM names left alone, the ESP kept, and the root the
+// user chose converted when a guest holds several.
+import { describe, expect, test } from "vitest";
+import { convertGuest } from "../../../../src/converters/convert.js";
+import { linuxConverter } from "../../../../src/converters/linux/convert-linux.js";
+import { inspectGuest } from "../../../../src/guest/inspect.js";
+import { V2vError } from "../../../../src/model/errors.js";
+import type { Inspection, Source } from "../../../../src/model/types.js";
+import type { FakeGuest } from "../../fakes/fake-guest.js";
+import { diskSource, testContext } from "./debian-guest.js";
+import { EFI_STUB_CFG, lvmGuest, multiDiskGuest, multiRootGuest, uefiGuest } from "./guest-layouts.js";
+
+const convert = async (g: FakeGuest, inspection: Inspection, source: Source) => {
+  const { ctx, reporter } = testContext();
+  const result = await convertGuest([linuxConverter], g, inspection, source, ctx);
+  return { result, reporter, infos: reporter.lines.filter((l) => l.type === "info").map((l) => l.text) };
+};
+
+describe("three disks and an IDE CD-ROM", () => {
+  test("fstab: sda, sdb and sdc become vda, vdb and vdc; the udf,iso9660 CD-ROM line on /dev/hdc is untouched", async () => {
+    const { guest, inspection, source } = multiDiskGuest();
+    const { result } = await convert(guest, inspection, source);
+    expect(guest.file("/etc/fstab")).toBe("# /etc/fstab: three disks and an IDE CD-ROM\n"
+      + "/dev/vda1 / ext4 errors=remount-ro 0 1\n"
+      + "/dev/vdb1 /srv ext4 defaults 0 2\n"
+      + "/dev/vdc1 /var/lib/data xfs defaults 0 2\n"
+      + "/dev/vdc2 none swap sw 0 0\n"
+      + "/dev/hdc /media/cdrom0 udf,iso9660 user,noauto 0 0\n");
+    expect(result.changes).toContain("renamed devices in /etc/fstab: /dev/sda1 -> /dev/vda1, /dev/sdb1 -> /dev/vdb1, /dev/sdc1 -> /dev/vdc1, /dev/sdc2 -> /dev/vdc2");
+    expect(result.warnings).toEqual([]);
+  });
+
+  test("GRUB defaults, device.map, crypttab and RESUME= name the second and third disks by their virtio names", async () => {
+    const { guest, inspection, source } = multiDiskGuest();
+    await convert(guest, inspection, source);
+    expect(guest.file("/etc/default/grub")).toContain('GRUB_CMDLINE_LINUX="console=ttyS0 resume=/dev/vdc2"');
+    expect(guest.file("/boot/grub/device.map")).toBe("(hd0)\t/dev/vda\n(hd1)\t/dev/vdb\n(hd2)\t/dev/vdc\n");
+    expect(guest.file("/etc/crypttab")).toBe("# <target> <source> <key> <options>\nsdb2_crypt /dev/vdb2 none luks,discard\n");
+    expect(guest.file("/etc/initramfs-tools/conf.d/resume")).toBe("RESUME=/dev/vdc2\n");
+    expect(guest.file("/boot/initrd.img-6.1.0-13-amd64")).toContain("\nRESUME=/dev/vdc2\n");
+  });
+
+  test("grub.cfg: the kernel's name for the first disk (sdb, behind the appliance's own) becomes vda; root= resolves", async () => {
+    const { guest, inspection, source } = multiDiskGuest();
+    const { result } = await convert(guest, inspection, source);
+    const cfg = guest.file("/boot/grub/grub.cfg")!;
+    expect(cfg).toContain("linux\t/boot/vmlinuz-6.1.0-13-amd64 root=/dev/vda1 ro console=ttyS0 resume=/dev/vdc2 quiet");
+    expect(cfg).not.toMatch(/\/dev\/sd[a-z]/);
+    expect(result.changes).toContain("renamed appliance device names in /boot/grub/grub.cfg: /dev/sdb1 -> /dev/vda1");
+    expect(result.defaultKernel).toBe("6.1.0-13-amd64");
+  });
+
+  test("the source's three disks count even when the appliance lists fewer", async () => {
+    const { guest, inspection, source } = multiDiskGuest({ devices: ["/dev/sda"] });
+    await convert(guest, inspection, source);
+    expect(guest.file("/etc/fstab")).toContain("/dev/vdc1 /var/lib/data xfs");
+  });
+});
+
+describe("LVM root", () => {
+  test("/dev/mapper names stay in fstab, GRUB defaults, RESUME= and grub.cfg; /boot on sda1 becomes vda1", async () => {
+    const { guest, inspection, source } = lvmGuest();
+    const { result, infos } = await convert(guest, inspection, source);
+    expect(guest.file("/etc/fstab")).toBe(
+      "/dev/mapper/vg-root / ext4 errors=remount-ro 0 1\n/dev/vda1 /boot ext2 defaults 0 2\n/dev/mapper/vg-swap_1 none swap sw 0 0\n");
+    expect(guest.file("/etc/default/grub")).toContain('GRUB_CMDLINE_LINUX="resume=/dev/mapper/vg-swap_1"');
+    expect(guest.file("/etc/initramfs-tools/conf.d/resume")).toBe("RESUME=/dev/mapper/vg-swap_1\n");
+    expect(guest.file("/boot/grub/grub.cfg")).toContain("root=/dev/mapper/vg-root ro resume=/dev/mapper/vg-swap_1 quiet");
+    // root= resolved to the inspected root (/dev/vg/root): no warning, no "cannot be checked" note.
+    expect(result.warnings).toEqual([]);
+    expect(infos.filter((t) => t.startsWith("root="))).toEqual([]);
+    expect(result.changes.filter((c) => c.includes("mapper"))).toEqual([]);
+    expect(result.defaultKernel).toBe("6.1.0-13-amd64");
+  });
+
+  test("LVM's stale device files are removed before the initramfs is rebuilt, so none is baked in", async () => {
+    const { guest, inspection, source } = lvmGuest();
+    const { result } = await convert(guest, inspection, source);
+    expect(guest.file("/etc/lvm/devices/system.devices")).toBeUndefined();
+    expect(result.changes).toContain("removed /etc/lvm/devices/system.devices, a device cache that names the source disks");
+    expect(guest.file("/boot/initrd.img-6.1.0-13-amd64")).toMatch(/\nRESUME=\/dev\/mapper\/vg-swap_1\nLVM caches: none\n$/);
+  });
+});
+
+describe("UEFI guest", () => {
+  test("inspection finds UEFI; the ESP line is kept (renamed like any partition), its GRUB stub untouched; the target is UEFI q35", async () => {
+    const { guest, source } = uefiGuest();
+    const inspection = await inspectGuest(guest, { kind: "single" }, "deb12-efi.vmdk");
+    expect(inspection.firmware).toBe("uefi");
+    expect(inspection.mountpoints).toEqual([{ mountpoint: "/", device: "/dev/sda2" }, { mountpoint: "/boot/efi", device: "/dev/sda1" }]);
+    const { result } = await convert(guest, inspection, source);
+    expect(guest.file("/etc/fstab")).toBe("/dev/vda2 / ext4 errors=remount-ro 0 1\n/dev/vda1 /boot/efi vfat umask=0077 0 1\n/dev/vda3 none swap sw 0 0\n");
+    expect(guest.file("/boot/efi/EFI/debian/grub.cfg")).toBe(EFI_STUB_CFG);
+    expect(guest.ops.filter((o) => /^(write|cp|mv|rm|rm-rf|mkdir|upload) \/boot\/efi/.test(o))).toEqual([]);
+    expect(guest.file("/boot/grub/grub.cfg")).toContain("root=/dev/vda2 ro resume=/dev/vda3 quiet");
+    expect(result.guestcaps).toMatchObject({ machine: "q35", blockBus: "virtio-blk" });
+    expect(result.warnings).toEqual([]);
+  });
+
+  test("without virtio the UEFI guest keeps its sdX names (ESP included) and still gets q35 with sata", async () => {
+    const { guest, inspection, source } = uefiGuest({ kernels: { "6.1.0-13-amd64": "none" } });
+    const { result } = await convert(guest, inspection, { ...source, disks: source.disks.map((d) => ({ ...d, controller: "ide" as const })) });
+    expect(guest.file("/etc/fstab")).toContain("/dev/sda1 /boot/efi vfat umask=0077 0 1\n");
+    expect(result.guestcaps).toMatchObject({ machine: "q35", blockBus: "sata" });
+  });
+});
+
+describe("a guest with two operating systems", () => {
+  test("--root single refuses, naming both roots, before anything is mounted or changed", async () => {
+    const g = multiRootGuest();
+    const err = await inspectGuest(g, { kind: "single" }, "two.vmdk").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(V2vError);
+    expect((err as V2vError).code).toBe("MULTIPLE_OS");
+    expect((err as V2vError).message).toContain("/dev/sda1 (Debian GNU/Linux 12 (bookworm)), /dev/sdb1 (Ubuntu 22.04.4 LTS)");
+    expect(g.ops).toEqual([]);
+  });
+
+  test("--root /dev/sdb1 converts Ubuntu on the second disk, not the first root", async () => {
+    const g = multiRootGuest();
+    const inspection = await inspectGuest(g, { kind: "device", device: "/dev/sdb1" }, "two.vmdk");
+    expect(inspection).toMatchObject({ root: "/dev/sdb1", distro: "ubuntu" });
+    const { result } = await convert(g, inspection, diskSource(2));
+    expect(g.ops[0]).toBe("mount /dev/sdb1");
+    expect(g.file("/etc/os-release")).toContain("Ubuntu 22.04.4 LTS");
+    expect(g.file("/etc/fstab")).toBe("/dev/vdb1 / ext4 errors=remount-ro 0 1\n/dev/vdb5 none swap sw 0 0\n");
+    expect(g.file("/boot/grub/grub.cfg")).toContain("root=/dev/vdb1 ro resume=/dev/vdb5");
+    expect(result.warnings).toEqual([]);
+  });
+
+  test("--root first converts Debian on the first disk", async () => {
+    const g = multiRootGuest();
+    const inspection = await inspectGuest(g, { kind: "first" }, "two.vmdk");
+    await convert(g, inspection, diskSource(2));
+    expect(g.ops[0]).toBe("mount /dev/sda1");
+    expect(g.file("/etc/fstab")).toBe("/dev/vda1 / ext4 errors=remount-ro 0 1\n/dev/vda5 none swap sw 0 0\n");
+  });
+});
