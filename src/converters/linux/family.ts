@@ -6,8 +6,21 @@
 // the messages stay in the common code so that every family converts the same way.
 import type { GuestHandle } from "../../model/guest-handle.js";
 import type { Inspection } from "../../model/types.js";
-import type { InstalledKernel } from "./kernels.js";
 import type { StepLog } from "./step-log.js";
+import type { DriverSource, VirtioModule } from "./virtio-support.js";
+
+/** A kernel installed in the guest, found through the family's KernelNaming. */
+export interface InstalledKernel {
+  /** Kernel release, as `uname -r` prints it: "6.1.0-13-amd64". */
+  readonly version: string;
+  /** Guest path of the image: "/boot/vmlinuz-6.1.0-13-amd64". */
+  readonly vmlinuz: string;
+  /** Guest path of the initramfs when it exists. */
+  readonly initrd?: string;
+  /** False when /lib/modules/<ver> is missing (a leftover image that cannot load any driver). */
+  readonly hasModules: boolean;
+  readonly drivers: Readonly<Record<VirtioModule, DriverSource>>;
+}
 
 /** One way of removing packages, tried in turn until one succeeds. */
 export interface RemovalScript {

@@ -1,23 +1,13 @@
 // Installed kernels (named as the family names them, with /lib/modules/<ver>), their virtio
 // drivers, and which one to boot.
 import type { GuestHandle } from "../../model/guest-handle.js";
-import type { KernelNaming } from "./family.js";
+import type { InstalledKernel, KernelNaming } from "./family.js";
 import {
   candidateModulePaths, decideDriverSource, parseModulesDep, VIRTIO_MODULES,
   type DriverSource, type VirtioModule,
 } from "./virtio-support.js";
 
-export interface InstalledKernel {
-  /** Kernel release, as `uname -r` prints it: "6.1.0-13-amd64". */
-  readonly version: string;
-  /** Guest path of the image: "/boot/vmlinuz-6.1.0-13-amd64". */
-  readonly vmlinuz: string;
-  /** Guest path of the initramfs when it exists. */
-  readonly initrd?: string;
-  /** False when /lib/modules/<ver> is missing (a leftover image that cannot load any driver). */
-  readonly hasModules: boolean;
-  readonly drivers: Readonly<Record<VirtioModule, DriverSource>>;
-}
+export type { InstalledKernel };
 
 /** True when the kernel can boot from a virtio disk and drive a virtio NIC. */
 export const supportsVirtio = (k: InstalledKernel): boolean =>
