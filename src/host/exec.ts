@@ -41,7 +41,8 @@ export class CommandError extends V2vError {
   readonly stderrTail: string;
   readonly timedOut: boolean;
   constructor(command: readonly string[], r: { exitCode?: number; signal?: string; stderr: string; timedOut: boolean }, cause?: unknown) {
-    const what = r.timedOut ? "timed out" : r.signal ? `was killed by ${r.signal}` : `exited with status ${r.exitCode}`;
+    const what = r.timedOut ? "timed out" : r.signal ? `was killed by ${r.signal}`
+      : r.exitCode === undefined ? "could not be started" : `exited with status ${r.exitCode}`;
     super("COMMAND", `command "${command.join(" ")}" ${what}${r.stderr.trim() ? `: ${tail(r.stderr, 6)}` : ""}`, { cause });
     this.name = "CommandError";
     this.command = command;
