@@ -50,11 +50,22 @@ export function buildV2vArgs(cell: MatrixCell, sources: readonly string[], outDi
   return ["-i", cell.input, ...sources, ...out, ...cell.options];
 }
 
-/** Pure: the cell's status and reason from its checks (every failure named, first three in full). */
+/** The reason of a cell that ran no check: a pass must have proved something. */
+export const NO_CHECK_RAN = "no check ran, so the cell proved nothing";
+
+/**
+ * Pure: the cell's status and reason from its checks (every failure named, first three in full).
+ * A cell with no check at all fails: an empty list is what a harness bug that skips every check
+ * looks like, and it must not read as a pass.
+ */
 export function judgeCell(checks: readonly CheckResult[], error?: string): { status: "pass" | "fail"; reason?: string } {
   const failed = checks.filter((c) => !c.ok);
   const negative = failed.find((c) => c.detail.startsWith(NEGATIVE_CONTROL_BOOTED));
-  const parts = [...(error ? [error] : []), ...(negative ? [NEGATIVE_CONTROL_BOOTED] : []), ...failed.filter((c) => c !== negative).map((c) => `${c.name}: ${c.detail}`)];
+  const parts = [
+    ...(error ? [error] : checks.length === 0 ? [NO_CHECK_RAN] : []),
+    ...(negative ? [NEGATIVE_CONTROL_BOOTED] : []),
+    ...failed.filter((c) => c !== negative).map((c) => `${c.name}: ${c.detail}`),
+  ];
   if (parts.length === 0) return { status: "pass" };
   const more = parts.length > 3 ? ` (and ${parts.length - 3} more)` : "";
   return { status: "fail", reason: parts.slice(0, 3).join("; ") + more };

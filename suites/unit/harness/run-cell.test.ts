@@ -2,7 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { NEGATIVE_CONTROL_BOOTED } from "../../../src/harness/boot/boot-checks.js";
 import type { MatrixCell } from "../../../src/harness/matrix/schema.js";
-import { buildV2vArgs, expectedHardware, judgeCell } from "../../../src/harness/matrix/run-cell.js";
+import { NO_CHECK_RAN, buildV2vArgs, expectedHardware, judgeCell } from "../../../src/harness/matrix/run-cell.js";
 import { parseMachineReadable } from "../../../src/harness/matrix/run-v2v.js";
 import { findRecipe } from "../../../src/harness/guests/recipes.js";
 
@@ -50,7 +50,13 @@ describe("judgeCell", () => {
   const ok = { name: "a", ok: true, detail: "fine" };
   test("all checks ok: pass, no reason", () => {
     expect(judgeCell([ok, ok])).toEqual({ status: "pass" });
-    expect(judgeCell([])).toEqual({ status: "pass" });
+    expect(judgeCell([ok])).toEqual({ status: "pass" });
+  });
+  test("a cell with zero checks fails: nothing was proved", () => {
+    expect(judgeCell([])).toEqual({ status: "fail", reason: NO_CHECK_RAN });
+  });
+  test("a harness error with no check is reported as the error alone", () => {
+    expect(judgeCell([], "the harness stopped: no image")).toEqual({ status: "fail", reason: "the harness stopped: no image" });
   });
   test("failures are named; the negative control's sentence comes first; more than three are counted", () => {
     const bad = (n: number) => ({ name: `c${n}`, ok: false, detail: `d${n}` });
