@@ -45,7 +45,8 @@ describe("parseManifest", () => {
   test("a huge garbage manifest: linear time, at most 100 line numbers listed, the total counted", () => {
     const started = Date.now();
     const m = parseManifest(`${"x\n".repeat(1_000_000)}${"(".repeat(10_000_000)}`);
-    expect(Date.now() - started).toBeLessThan(5000);
+    // Instrumented code (npm run mutate) runs several times slower: vitest.stryker.config.ts says how much.
+    expect(Date.now() - started).toBeLessThan(5000 * Number(process.env["V2V_TEST_TIME_FACTOR"] ?? 1));
     expect(m.badLines).toHaveLength(MANIFEST_LIMITS.listedBadLines);
     expect(m.badLines.slice(0, 3)).toEqual([1, 2, 3]);
     expect(m.badLineCount).toBe(1_000_001);

@@ -137,7 +137,7 @@ describe("indexTar", () => {
     await writeFile(tar, buf);
     const started = Date.now();
     await expectBadInput(indexTar(tar), /tar member "x\.vmdk" has a size field that cannot be read/);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(1000 * Number(process.env["V2V_TEST_TIME_FACTOR"] ?? 1));
   });
 
   test("more than 10000 members are refused", async () => {
