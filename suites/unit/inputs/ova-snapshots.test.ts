@@ -63,7 +63,7 @@ describe("chunked disk files", () => {
   test("an OVA whose disk is in chunks is refused, and no chunk is read as a snapshot", async () => {
     const root = join(dir, "chunked");
     await mkdir(root, { recursive: true });
-    await writeFile(join(root, "chunkvm.ovf"), await readFixture("vmware-chunked.ovf"));
+    await writeFile(join(root, "chunkvm.ovf"), await readFixture("vmware-chunked.refused.ovf"));
     for (const n of ["chunkvm-disk1.vmdk.000000000", "chunkvm-disk1.vmdk.000000001"]) await copyFile(qcow2, join(root, n));
     const err = await readOvaSource({ mode: "ova", args: [root] }, makeCtx(dir)).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(V2vError);

@@ -216,14 +216,14 @@ describe("memory", () => {
 
 describe("chunked disk files (ovf:chunkSize)", () => {
   test("are refused naming the file and the fix, not read as one file", async () => {
-    const e = refusal(await readFixture("vmware-chunked.ovf"), "chunkvm.ovf");
+    const e = refusal(await readFixture("vmware-chunked.refused.ovf"), "chunkvm.ovf");
     expect(e.message).toBe(
       'chunkvm.ovf: file "chunkvm-disk1.vmdk" is split into chunks (ovf:chunkSize), which is not supported; concatenate the chunks and edit the OVF',
     );
   });
 
   test("the same OVF without chunkSize parses (the refusal is about the chunks alone)", async () => {
-    const ovf = parseOvf((await readFixture("vmware-chunked.ovf")).replace(' ovf:chunkSize="1048576"', ""), "chunkvm.ovf");
+    const ovf = parseOvf((await readFixture("vmware-chunked.refused.ovf")).replace(' ovf:chunkSize="1048576"', ""), "chunkvm.ovf");
     expect(ovf.disks).toEqual([{ diskId: "vmdisk1", href: "chunkvm-disk1.vmdk", compression: "none", controller: "scsi", virtualSizeBytes: 4 * MiB }]);
     expect(ovf.memoryBytes).toBe(512 * MiB);
   });
