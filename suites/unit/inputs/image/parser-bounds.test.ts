@@ -1,7 +1,8 @@
-// The image header parsers at the bounds Stryker found untested: short buffers, exact limits,
+// The image header parsers (format detection, VMDK, qcow2) at the bounds Stryker found untested: short buffers, exact limits,
 // NUL padding, comments and blank lines in descriptors, quoting, and what makes a snapshot's parent.
 import { describe, expect, test } from "vitest";
 import { detectFormat } from "../../../../src/inputs/image/formats.js";
+import { parseQcow2Header } from "../../../../src/inputs/image/qcow2-header.js";
 import { MAX_DESCRIPTOR_BYTES, MAX_EXTENTS, parseDescriptor, parseSparseHeader } from "../../../../src/inputs/image/vmdk.js";
 
 const text = (s: string, size?: number): Buffer => {
@@ -129,5 +130,84 @@ describe("parseDescriptor", () => {
 
   test("a malformed extent line is quoted, cut at 80 characters", () => {
     expect(() => parseDescriptor(`RW 8 FLAT "${"x".repeat(100)}" junk\n`)).toThrow(`extent line "RW 8 FLAT "${"x".repeat(69)}" is malformed`);
+  });
+});
+
+describe("parseQcow2Header", () => {
+  /** A minimal qcow2 header of `size` bytes: version, 1 MiB, and (v3) header length 104. */
+  const header = (version: number, size: number, headerLength = 104): Buffer => {
+    const b = Buffer.alloc(size);
+    b.write("QFI\xfb", 0, "latin1");
+    b.writeUInt32BE(version, 4);
+    b.writeBigUInt64BE(1048576n, 24);
+    if (version === 3 && size >= 104) b.writeUInt32BE(headerLength, 100);
+    return b;
+  };
+  const ext = (b: Buffer, at: number, type: number, data: Buffer): number => {
+    b.writeUInt32BE(type, at);
+    b.writeUInt32BE(data.length, at + 4);
+    data.copy(b, at + 8);
+    return at + 8 + Math.ceil(data.length / 8) * 8;
+  };
+
+  test("a v2 header of exactly 72 bytes is whole; 71 is truncated", () => {
+    expect(parseQcow2Header(header(2, 72))).toStrictEqual({ version: 2, virtualSizeBytes: 1048576, externalDataFile: false, encryption: 0 });
+    expect(() => parseQcow2Header(header(2, 71))).toThrow("the qcow2 header is truncated");
+  });
+
+  test("versions other than 2 and 3 are refused by number", () => {
+    expect(() => parseQcow2Header(header(1, 4096))).toThrow("qcow2 version 1 is not supported");
+    expect(() => parseQcow2Header(header(4, 4096))).toThrow("qcow2 version 4 is not supported");
+  });
+
+  test("a v3 header: 104 bytes is whole, 103 truncated; its length field must be 104 .. the bytes given", () => {
+    expect(parseQcow2Header(header(3, 104)).version).toBe(3);
+    expect(() => parseQcow2Header(header(3, 103))).toThrow("the qcow2 v3 header is truncated");
+    expect(() => parseQcow2Header(header(3, 4096, 96))).toThrow("qcow2 header length 96 is impossible");
+    expect(() => parseQcow2Header(header(3, 4096, 4097))).toThrow("qcow2 header length 4097 is impossible");
+    expect(parseQcow2Header(header(3, 4096, 4096)).version).toBe(3);
+  });
+
+  test("a backing name of 1023 bytes is allowed, 1024 or 0 are not", () => {
+    const named = (length: number): Buffer => {
+      const b = header(3, 4096);
+      b.writeBigUInt64BE(2048n, 8);
+      b.writeUInt32BE(length, 16);
+      return b;
+    };
+    expect(parseQcow2Header(named(1023)).backingName).toEqual({ offset: 2048, length: 1023 });
+    expect(() => parseQcow2Header(named(1024))).toThrow("the backing file name is 1024 bytes long");
+    expect(() => parseQcow2Header(named(0))).toThrow("the backing file name is 0 bytes long");
+  });
+
+  test("extensions are walked with their 8-byte padding, up to the end marker; one that fills the buffer exactly is read", () => {
+    const b = header(3, 4096);
+    let at = ext(b, 104, 0x12345678, Buffer.from("abc")); // padded to 8
+    at = ext(b, at, 0xe2792aca, Buffer.from("qcow2"));
+    expect(at).toBe(104 + 16 + 16);
+    expect(parseQcow2Header(b).backingFormat).toBe("qcow2");
+
+    const exact = header(3, 104 + 8 + 3);
+    ext(exact, 104, 0xe2792aca, Buffer.from("raw"));
+    expect(parseQcow2Header(exact).backingFormat).toBe("raw");
+
+    const afterEnd = header(3, 4096);
+    ext(afterEnd, ext(afterEnd, 104, 0, Buffer.alloc(0)), 0xe2792aca, Buffer.from("raw"));
+    expect(parseQcow2Header(afterEnd)).not.toHaveProperty("backingFormat");
+  });
+
+  test("an extension one byte past the buffer is refused", () => {
+    const b = header(3, 104 + 8 + 3);
+    b.writeUInt32BE(0xe2792aca, 104);
+    b.writeUInt32BE(4, 108);
+    expect(() => parseQcow2Header(b)).toThrow("a qcow2 header extension runs past the header");
+  });
+
+  test("at most 1024 extensions are read", () => {
+    const b = header(3, 104 + 1025 * 8 + 16);
+    let at = 104;
+    for (let i = 0; i < 1024; i++) at = ext(b, at, 0x11111111, Buffer.alloc(0));
+    ext(b, at, 0x44415441, Buffer.from("x"));
+    expect(parseQcow2Header(b).externalDataFile).toBe(false);
   });
 });
