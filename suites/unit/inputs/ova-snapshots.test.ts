@@ -44,8 +44,8 @@ describe("OVA snapshots", () => {
     expect(await chosenFile("unpadded", ["disk.qcow2.2", "disk.qcow2.9", "disk.qcow2.10"])).toBe("disk.qcow2.10");
   });
 
-  test("suffixes that are not all digits are not snapshots", async () => {
-    expect(await chosenFile("other-suffixes", ["disk.qcow2.3", "disk.qcow2.old", "disk.qcow2.4x", "disk.qcow2.9.bak"])).toBe("disk.qcow2.3");
+  test("suffixes that are not all digits, and names that only start like the href, are not snapshots", async () => {
+    expect(await chosenFile("other-suffixes", ["disk.qcow2.3", "disk.qcow2.old", "disk.qcow2.4x", "disk.qcow2.9.bak", "disk.qcow2x7"])).toBe("disk.qcow2.3");
   });
 
   test("the file the href names wins over its snapshots", async () => {
