@@ -13,6 +13,7 @@ APT_PACKAGES=(
   docker.io                          # the boot suite's containers (no registry: images are built here)
   libvirt-clients libxml2-utils      # virt-xml-validate (a wrapper around xmllint) for NAME.xml
   initramfs-tools-core zstd          # lsinitramfs, to read initramfs images copied out of guests
+  libhivex-bin libwin-hivex-perl gcc-mingw-w64-x86-64-win32 gcc-mingw-w64-i686-win32 xorriso fdisk dosfstools # phony Windows guests: registry hives, PE stubs, sfdisk and mkfs.fat for their partitions
 )
 
 missing=()

@@ -2,6 +2,7 @@
 // suites and `npm run images` call; it picks the builder from the recipe.
 import type { BuiltGuest, GuestBuilder } from "./builder.js";
 import { debianBuilder } from "./debian/build.js";
+import { windowsBuilder } from "./windows/build.js";
 import type { GuestRecipe } from "./recipes.js";
 import type { Progress } from "./rootfs.js";
 
@@ -9,6 +10,7 @@ export type { BuiltGuest, GuestBuilder };
 
 export const GUEST_BUILDERS: { readonly [K in GuestRecipe["kind"]]: GuestBuilder<Extract<GuestRecipe, { kind: K }>> } = {
   debian: debianBuilder,
+  windows: windowsBuilder,
 };
 
 export function builderFor(recipe: GuestRecipe): GuestBuilder {

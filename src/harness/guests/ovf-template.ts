@@ -33,6 +33,19 @@ function capacityAttrs(bytes: number): string {
     : `ovf:capacity="${bytes}" ovf:capacityAllocationUnits="byte"`;
 }
 
+/** VMware's guest OS id for the recipe (vmw:osType). */
+export function vmwareOsType(recipe: GuestRecipe): string {
+  return recipe.kind === "windows" ? recipe.vmwareOsType : `debian${recipe.release === 11 ? 11 : 12}_64Guest`;
+}
+
+/**
+ * The CIM OS type (ovf:id): 96 is "Debian 64-Bit"; Windows guests get 1 ("Other"), and the
+ * precise version travels in vmw:osType, which is what importers (virt-v2v included) read.
+ */
+function osSectionId(recipe: GuestRecipe): number {
+  return recipe.kind === "debian" ? 96 : 1;
+}
+
 /** The descriptor for `recipe` with `disks` in source order (the first is the boot disk). */
 export function renderOvf(recipe: GuestRecipe, disks: readonly OvfDiskFile[]): string {
   const name = escapeXml(recipe.name);
@@ -75,7 +88,7 @@ ${diskEls.join("\n")}
   <VirtualSystem ovf:id="${name}">
     <Info>A virtual machine</Info>
     <Name>${name}</Name>
-    <OperatingSystemSection ovf:id="96" vmw:osType="debian${recipe.release === 11 ? 11 : 12}_64Guest">
+    <OperatingSystemSection ovf:id="${osSectionId(recipe)}" vmw:osType="${escapeXml(vmwareOsType(recipe))}">
       <Info>The kind of installed guest operating system</Info>
     </OperatingSystemSection>
     <VirtualHardwareSection>

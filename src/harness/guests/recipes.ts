@@ -45,8 +45,56 @@ export interface DebianRecipe {
   readonly vm: { readonly vcpus: number; readonly memoryMiB: number };
 }
 
+/** What a Windows guest's registry says about its version (SOFTWARE\Microsoft\Windows NT\CurrentVersion). */
+export interface WindowsVersion {
+  /** 6 for Windows 7 / 2008 R2 (6.1), 10 for Windows 10, 11 and Server 2016..2025. */
+  readonly major: number;
+  readonly minor: number;
+  /** CurrentBuildNumber: libguestfs tells Windows 10 from 11 and the Server releases apart by it. */
+  readonly build: number;
+  readonly productName: string;
+  readonly editionId: string;
+  /** InstallationType: libguestfs reports it as the product variant. */
+  readonly installationType: "Client" | "Server";
+}
+
+/**
+ * How the boot disk is laid out, as Windows Setup does it:
+ * "mbr-system-reserved": 100 MiB "System Reserved" NTFS (active, holds \Boot\BCD) + C: NTFS;
+ * "gpt-esp-msr": 100 MiB EFI system partition (FAT32) + 16 MiB Microsoft reserved + C: NTFS.
+ */
+export type WindowsPartitioning = "mbr-system-reserved" | "gpt-esp-msr";
+
+/**
+ * A phony Windows guest: real partitions, NTFS, registry hives and PE stubs, built from Debian
+ * tools so that libguestfs inspection identifies it as that Windows; it cannot boot (proof "static").
+ */
+export interface WindowsRecipe {
+  readonly kind: "windows";
+  /** Cell names start with it: "windows-2022-uefi". Lower-case kebab starting "windows-". */
+  readonly name: string;
+  readonly windows: WindowsVersion;
+  /** The PE stubs (cmd.exe first: libguestfs reads the arch from it) are built for this arch. */
+  readonly arch: "x86_64";
+  readonly firmware: "bios" | "uefi";
+  readonly partitioning: WindowsPartitioning;
+  /** Sparse: only the file systems' metadata and the few files are written. */
+  readonly rootDiskGiB: number;
+  /** Tcpip\Parameters\Hostname; ComputerName is its upper-case form (NetBIOS: at most 15 characters). */
+  readonly hostname: string;
+  readonly vm: { readonly vcpus: number; readonly memoryMiB: number };
+  /** SYSTEM\DriverDatabase exists (Windows 8 / 2012 and later); older ones use CriticalDeviceDatabase. */
+  readonly hasDriverDatabase: boolean;
+  /** VMware's guestOS id, written to the OVF (vmw:osType). */
+  readonly vmwareOsType: string;
+  /** C:\hiberfil.sys starts with "HIBR" and fast startup is on: the conversion must refuse it. */
+  readonly hibernated?: boolean;
+  /** The Red Hat Xen PV drivers are installed (an uninstaller and the xenpci/xenvbd services). */
+  readonly xenPv?: boolean;
+}
+
 /** Every kind of reference guest; each member has a builder in guests/builders.ts. */
-export type GuestRecipe = DebianRecipe;
+export type GuestRecipe = DebianRecipe | WindowsRecipe;
 
 /** Storage drivers of the VMware-like buses (IDE, AHCI, LSI SCSI, PVSCSI), ext4 and its helpers. */
 export const VMWARE_LIKE_MODULES: readonly string[] = [
@@ -66,6 +114,22 @@ const base = {
   vm: { vcpus: 1, memoryMiB: 1024 },
 } as const satisfies Partial<DebianRecipe>;
 
+const server2022 = {
+  major: 10, minor: 0, build: 20348, productName: "Windows Server 2022 Standard", editionId: "ServerStandard", installationType: "Server",
+} as const satisfies WindowsVersion;
+
+const win = {
+  kind: "windows",
+  arch: "x86_64",
+  firmware: "uefi",
+  partitioning: "gpt-esp-msr",
+  rootDiskGiB: 2,
+  hasDriverDatabase: true,
+  vm: { vcpus: 2, memoryMiB: 4096 },
+} as const satisfies Partial<WindowsRecipe>;
+
+const winBios = { ...win, firmware: "bios", partitioning: "mbr-system-reserved" } as const satisfies Partial<WindowsRecipe>;
+
 /** Every reference guest. The first is the one the smoke suites use. */
 export const RECIPES: readonly GuestRecipe[] = [
   { ...base, name: "debian-12-bios", hostname: "deb12bios" },
@@ -75,17 +139,74 @@ export const RECIPES: readonly GuestRecipe[] = [
   { ...base, name: "debian-12-twodisks", hostname: "deb12two", dataDisk: { sizeGiB: 1, mountpoint: "/srv/data", naming: "device" } },
   { ...base, name: "debian-11-bios", hostname: "deb11bios", release: 11 },
   { ...base, name: "debian-13-bios", hostname: "deb13bios", release: 13 },
+  {
+    ...winBios, name: "windows-7-bios", hostname: "win7bios", hasDriverDatabase: false, vmwareOsType: "windows7_64Guest",
+    vm: { vcpus: 1, memoryMiB: 2048 },
+    windows: { major: 6, minor: 1, build: 7601, productName: "Windows 7 Professional", editionId: "Professional", installationType: "Client" },
+  },
+  {
+    ...winBios, name: "windows-10-bios", hostname: "win10bios", vmwareOsType: "windows9_64Guest",
+    windows: { major: 10, minor: 0, build: 19045, productName: "Windows 10 Pro", editionId: "Professional", installationType: "Client" },
+  },
+  {
+    ...win, name: "windows-10-uefi", hostname: "win10uefi", vmwareOsType: "windows9_64Guest",
+    windows: { major: 10, minor: 0, build: 19045, productName: "Windows 10 Pro", editionId: "Professional", installationType: "Client" },
+  },
+  {
+    ...win, name: "windows-11-uefi", hostname: "win11uefi", vmwareOsType: "windows11_64Guest",
+    windows: { major: 10, minor: 0, build: 22631, productName: "Windows 11 Pro", editionId: "Professional", installationType: "Client" },
+  },
+  {
+    ...win, name: "windows-2019-uefi", hostname: "win2019uefi", vmwareOsType: "windows2019srv_64Guest",
+    windows: { major: 10, minor: 0, build: 17763, productName: "Windows Server 2019 Standard", editionId: "ServerStandard", installationType: "Server" },
+  },
+  { ...win, name: "windows-2022-uefi", hostname: "win2022uefi", vmwareOsType: "windows2019srvNext_64Guest", windows: server2022 },
+  {
+    ...win, name: "windows-2025-uefi", hostname: "win2025uefi", vmwareOsType: "windows2022srvNext_64Guest",
+    windows: { major: 10, minor: 0, build: 26100, productName: "Windows Server 2025 Standard", editionId: "ServerStandard", installationType: "Server" },
+  },
+  { ...win, name: "windows-2022-hibernated", hostname: "win2022hib", vmwareOsType: "windows2019srvNext_64Guest", windows: server2022, hibernated: true },
+  { ...win, name: "windows-2022-xenpv", hostname: "win2022xen", vmwareOsType: "windows2019srvNext_64Guest", windows: server2022, xenPv: true },
 ];
 
+/** The recipe kind a literal name implies ("debian-12-bios" → DebianRecipe); validateRecipe checks the prefix. */
+export type RecipeNamed<N extends string> =
+  N extends `debian-${string}` ? DebianRecipe : N extends `windows-${string}` ? WindowsRecipe : GuestRecipe;
+
 /** The recipe of that name; throws a sentence listing the known names. */
-export function findRecipe(name: string, recipes: readonly GuestRecipe[] = RECIPES): GuestRecipe {
+export function findRecipe<N extends string>(name: N, recipes: readonly GuestRecipe[] = RECIPES): RecipeNamed<N> {
   const r = recipes.find((x) => x.name === name);
   if (!r) throw new Error(`unknown reference guest "${name}"; known guests: ${recipes.map((x) => x.name).join(", ")}`);
-  return r;
+  const prefix = /^(debian|windows)-/.exec(name)?.[1];
+  if (prefix !== undefined && prefix !== r.kind) throw new Error(`reference guest "${name}" is of kind "${r.kind}", not "${prefix}"`);
+  return r as RecipeNamed<N>;
 }
 
 /** Pure: the problems of a recipe as sentences; [] when it can be built. */
-export function validateRecipe(r: DebianRecipe): string[] {
+export function validateRecipe(r: GuestRecipe): string[] {
+  return r.kind === "windows" ? validateWindowsRecipe(r) : validateDebianRecipe(r);
+}
+
+/** Pure: the problems of a Windows recipe as sentences. */
+export function validateWindowsRecipe(r: WindowsRecipe): string[] {
+  const p: string[] = [];
+  const where = `recipe "${r.name}"`;
+  if (!/^windows(-[a-z0-9]+)+$/.test(r.name)) p.push(`${where}: the name must be lower-case kebab starting "windows-"`);
+  if (!/^[a-z0-9][a-z0-9-]{0,14}$/.test(r.hostname)) p.push(`${where}: hostname must be 1-15 of a-z, 0-9, "-" (a NetBIOS name)`);
+  if (!Number.isInteger(r.rootDiskGiB) || r.rootDiskGiB < 1) p.push(`${where}: rootDiskGiB must be a whole number of at least 1`);
+  if ((r.firmware === "uefi") !== (r.partitioning === "gpt-esp-msr")) p.push(`${where}: UEFI goes with gpt-esp-msr and BIOS with mbr-system-reserved`);
+  const v = r.windows;
+  if (!(v.major === 6 && v.minor >= 1 && v.minor <= 3) && !(v.major === 10 && v.minor === 0)) p.push(`${where}: Windows ${v.major}.${v.minor} is not 6.1-6.3 or 10.0`);
+  if (!Number.isInteger(v.build) || v.build < 7600) p.push(`${where}: build ${v.build} is not a Windows 7 or later build number`);
+  if (r.hasDriverDatabase !== (v.major > 6 || v.minor >= 2)) p.push(`${where}: hasDriverDatabase must be true exactly from Windows 8 / 2012 (6.2) on`);
+  if (!/^[A-Za-z0-9_]+Guest$/.test(r.vmwareOsType)) p.push(`${where}: vmwareOsType "${r.vmwareOsType}" is not a VMware guest id`);
+  if (!Number.isInteger(r.vm.vcpus) || r.vm.vcpus < 1) p.push(`${where}: vm.vcpus must be a positive whole number`);
+  if (!Number.isInteger(r.vm.memoryMiB) || r.vm.memoryMiB < 512) p.push(`${where}: vm.memoryMiB must be at least 512`);
+  return p;
+}
+
+/** Pure: the problems of a Debian recipe as sentences. */
+export function validateDebianRecipe(r: DebianRecipe): string[] {
   const p: string[] = [];
   const where = `recipe "${r.name}"`;
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(r.name)) p.push(`${where}: the name must be lower-case kebab (a-z, 0-9, "-")`);

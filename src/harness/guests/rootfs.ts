@@ -6,7 +6,7 @@ import { run } from "../../host/exec.js";
 import { V2vError } from "../../model/errors.js";
 import { cacheKey, ensureCached } from "./cache.js";
 import { hostDebianMirror } from "./apt-sources.js";
-import { DEBIAN_SUITES, type GuestRecipe } from "./recipes.js";
+import { DEBIAN_SUITES, type DebianRecipe } from "./recipes.js";
 
 /**
  * The Debian archive this host's apt uses (its sources, not a name written here), so reference
@@ -27,7 +27,7 @@ export interface RootfsSpec {
 export type Progress = (message: string) => void;
 
 /** Pure: the root file system a recipe needs (bootloader by firmware, lvm2 for LVM roots). */
-export function rootfsSpecFor(r: GuestRecipe): RootfsSpec {
+export function rootfsSpecFor(r: DebianRecipe): RootfsSpec {
   const packages = new Set([
     "linux-image-amd64", "initramfs-tools", "systemd-sysv", "udev", "kmod", "e2fsprogs", "open-vm-tools",
     ...(r.firmware === "uefi" ? ["grub-efi-amd64", "dosfstools"] : ["grub-pc"]),

@@ -1,6 +1,6 @@
 // Pure: a recipe's disk layout (partitions, file systems, mountpoints) and the guest files that
 // follow from it (fstab, /etc/default/grub). build.ts carries the plan out with libguestfs.
-import type { DeviceNaming, GuestRecipe } from "../recipes.js";
+import type { DebianRecipe, DeviceNaming } from "../recipes.js";
 
 export interface PartitionPlan {
   /** Appliance device of the partition: "/dev/sda1". The guest sees the same name on SCSI/SATA/IDE. */
@@ -50,7 +50,7 @@ export const ESP_GPT_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
 const depth = (mp: string): number => (mp === "/" ? 0 : mp.split("/").length - 1);
 
 /** Pure: the layout a recipe asks for. */
-export function planLayout(r: GuestRecipe): GuestLayout {
+export function planLayout(r: DebianRecipe): GuestLayout {
   const fs: FilesystemPlan[] = [];
   const root = (device: string, guestDevice: string): FilesystemPlan =>
     ({ device, guestDevice, type: "ext4", label: "root", mountpoint: "/", options: "errors=remount-ro", pass: 1, naming: r.naming });
@@ -109,7 +109,7 @@ export function renderFstab(layout: GuestLayout, ids: FsIds): string {
  * report. GRUB_DISABLE_LINUX_UUID makes update-grub write root=/dev/sdXN, as an old VMware guest
  * has; without it root=UUID=..., which survives a bus change on its own.
  */
-export function renderGrubDefault(r: GuestRecipe): string {
+export function renderGrubDefault(r: DebianRecipe): string {
   return [
     "# Written by the v2v-ts reference-guest builder.",
     "GRUB_DEFAULT=0",
@@ -127,7 +127,7 @@ export function renderGrubDefault(r: GuestRecipe): string {
 }
 
 /** Pure: /etc/initramfs-tools/modules for MODULES=list (LVM roots also need device-mapper). */
-export function renderInitramfsModules(r: GuestRecipe): string {
+export function renderInitramfsModules(r: DebianRecipe): string {
   const mods = [...r.initramfsModules, ...(r.layout === "lvm-root" ? ["dm_mod"] : [])];
   return `# Only these drivers go into the initramfs (MODULES=list): the VMware-like buses, no virtio.\n${mods.join("\n")}\n`;
 }
