@@ -74,7 +74,8 @@ export function compileArgv(arch: WindowsRecipe["arch"], f: StubFile, outPath: s
 export async function compileStubs(r: WindowsRecipe, outDir: string): Promise<{ file: StubFile; hostPath: string }[]> {
   const out: { file: StubFile; hostPath: string }[] = [];
   for (const [i, file] of stubFiles(r).entries()) {
-    const hostPath = join(outDir, `stub-${i}-${file.guestPath.slice(file.guestPath.lastIndexOf("/") + 1)}`);
+    // Always with an extension: mingw's gcc appends ".exe" to an output name that has none ("bootmgr").
+    const hostPath = join(outDir, `stub-${i}-${file.guestPath.slice(file.guestPath.lastIndexOf("/") + 1)}.pe`);
     await run(compileArgv(r.arch, file, hostPath), { timeoutMs: 60_000 });
     out.push({ file, hostPath });
   }
