@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { V2vError } from "../model/errors.js";
 import type { ApplianceGuest, InspectedRoot } from "../model/guest-handle.js";
+import type { WindowsInspection } from "../model/types.js";
 import { GuestfishSession, GuestfsError, type DriveSpec, type SessionOptions } from "./guestfish.js";
 import { formatAppVersion, parseKeyValues, parseLines, parseStructList, shellQuote } from "./parse-output.js";
 
@@ -55,9 +56,21 @@ export class GuestfishGuest implements ApplianceGuest {
         packageFormat: await get("package-format"),
         packageManagement: await get("package-management"),
         mountpoints: parseKeyValues(await this.s.cmd("inspect-get-mountpoints", root)),
+        ...((await get("type")) === "windows" ? { windows: await this.windowsFacts(root) } : {}),
       });
     }
     return out;
+  }
+
+  private async windowsFacts(root: string): Promise<WindowsInspection> {
+    const get = (what: string): Promise<string> => this.s.cmd(`inspect-get-${what}`, root).catch(() => "unknown");
+    return {
+      systemRoot: await get("windows-systemroot"),
+      currentControlSet: await get("windows-current-control-set"),
+      productVariant: await get("product-variant"),
+      systemHive: await get("windows-system-hive"),
+      softwareHive: await get("windows-software-hive"),
+    };
   }
 
   async listApplications(root: string): Promise<readonly { name: string; version: string }[]> {
@@ -69,7 +82,9 @@ export class GuestfishGuest implements ApplianceGuest {
     // Parents before children: "/" before "/boot" before "/boot/efi".
     const entries = Object.entries(root.mountpoints).sort((a, b) => a[0].length - b[0].length);
     for (const [mp, dev] of entries) {
-      await this.s.cmd("mount", dev, mp);
+      await this.s.cmd("mount", dev, mp).catch((e: unknown) => {
+        throw root.osType === "windows" ? windowsMountError(e, dev) : e;
+      });
     }
   }
 
@@ -139,6 +154,27 @@ export class GuestfishGuest implements ApplianceGuest {
     if (mode !== undefined) await this.s.cmd("chmod", `0${mode.toString(8)}`, path);
   }
 
+  async downloadRange(path: string, localPath: string, offset: number, size: number): Promise<void> {
+    if ((await this.s.cmd("is-file", path, "followsymlinks:true")) !== "true") {
+      throw new V2vError("CONVERSION", `the guest's ${path} is not a regular file, so it is not read; fix it in the guest and export it again`);
+    }
+    const length = Number(await this.s.cmd("filesize", path));
+    const take = Math.max(0, Math.min(size, length - offset));
+    await this.s.cmd("download-offset", path, localPath, String(offset), String(take));
+  }
+
+  async caseSensitivePath(path: string): Promise<string> {
+    return this.s.cmd("case-sensitive-path", path);
+  }
+
+  async mount(device: string, path: string): Promise<void> {
+    await this.s.cmd("mount", device, path);
+  }
+
+  async umount(path: string): Promise<void> {
+    await this.s.cmd("umount", path);
+  }
+
   async mkdirP(path: string): Promise<void> {
     await this.s.cmd("mkdir-p", path);
   }
@@ -206,4 +242,18 @@ export class GuestfishGuest implements ApplianceGuest {
     this.tmpCounter += 1;
     return join(this.tmp, `f${this.tmpCounter}`);
   }
+}
+
+/**
+ * ntfs-3g refuses to mount a volume Windows left hibernated, or "unclean" after a Fast Startup
+ * (hybrid) shutdown: writing to it would lose what Windows keeps in its hibernation file. That
+ * is a refusal of the guest with what to do about it, not a libguestfs failure.
+ */
+export function windowsMountError(e: unknown, device: string): unknown {
+  const text = e instanceof Error ? e.message : String(e);
+  if (!/hibernat|unclean file system|Windows cache|unsafe state/i.test(text)) return e;
+  return new V2vError(
+    "UNSUPPORTED_GUEST",
+    `this Windows guest is hibernated or was shut down with Fast Startup (${device} is not cleanly unmounted): boot it on the source hypervisor, run "powercfg /h off", shut it down fully with "shutdown /s /t 0", and export it again`,
+  );
 }

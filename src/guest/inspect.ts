@@ -73,6 +73,7 @@ export async function inspectGuest(
     mountpoints,
     applications,
     firmware: await detectFirmware(g),
+    ...(root.windows ? { windows: root.windows } : {}),
   };
 }
 

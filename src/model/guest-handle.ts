@@ -42,6 +42,20 @@ export interface GuestHandle {
    * file, and a file over maxBytes (default 1 GiB): the guest is untrusted.
    */
   download(path: string, localPath: string, maxBytes?: number): Promise<void>;
+  /**
+   * Bytes [offset, offset+size) of a guest file into a host file (a header of a file too big to
+   * download, such as hiberfil.sys). Fewer bytes when the file is shorter.
+   */
+  downloadRange(path: string, localPath: string, offset: number, size: number): Promise<void>;
+  /**
+   * The path as it is spelled in the guest, matching each component case-insensitively (NTFS
+   * and FAT names are case-insensitive, the appliance's mounts are not). The last component may
+   * be missing: it is then returned as given. Throws when a parent is missing.
+   */
+  caseSensitivePath(path: string): Promise<string>;
+  /** Mount another filesystem (a Windows ESP) on a directory of the mounted guest. */
+  mount(device: string, path: string): Promise<void>;
+  umount(path: string): Promise<void>;
   mkdirP(path: string): Promise<void>;
   rm(path: string): Promise<void>;
   rmRf(path: string): Promise<void>;

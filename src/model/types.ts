@@ -182,6 +182,21 @@ export interface Inspection {
   readonly applications: readonly InstalledApp[];
   /** Firmware the guest boots with, from its bootloader and partitioning (an ESP means uefi). */
   readonly firmware: "bios" | "uefi";
+  /** What libguestfs says of a Windows root (undefined for every other OS). */
+  readonly windows?: WindowsInspection;
+}
+
+/** libguestfs' facts about a Windows root; paths are guest paths as spelled on the disk. */
+export interface WindowsInspection {
+  /** inspect-get-windows-systemroot: "/Windows". */
+  readonly systemRoot: string;
+  /** inspect-get-windows-current-control-set: "ControlSet001". */
+  readonly currentControlSet: string;
+  /** inspect-get-product-variant: "Client", "Server" (or "unknown"). */
+  readonly productVariant: string;
+  /** inspect-get-windows-system-hive / -software-hive: "/Windows/System32/config/SYSTEM". */
+  readonly systemHive: string;
+  readonly softwareHive: string;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -258,6 +273,12 @@ export interface TargetMeta {
   readonly nics: readonly TargetNic[];
   readonly guestcaps: GuestCaps;
   readonly inspection: Inspection;
+  /** Clock, Hyper-V enlightenments and TPM (src/target/platform.ts). */
+  readonly platform: {
+    readonly clock: "localtime" | "utc";
+    readonly hyperv: readonly string[];
+    readonly tpm: boolean;
+  };
   /** Which hypervisor the guest came from (labels such as KubeVirt's libguestfs.org/source). */
   readonly sourceHypervisor?: Source["hypervisor"];
 }

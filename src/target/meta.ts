@@ -7,6 +7,7 @@ import { decideTargetFirmware } from "./buses.js";
 import { badInput, badOption } from "../model/errors.js";
 import { guestNameProblem } from "../model/untrusted.js";
 import { deviceName } from "./disk-names.js";
+import { decidePlatform } from "./platform.js";
 
 /**
  * The guest's name on the target: -on, else the source's name. It becomes file names and goes
@@ -73,6 +74,7 @@ export function buildTargetMeta(
     disks,
     nics,
     guestcaps: caps,
+    platform: decidePlatform(inspection),
     inspection,
     sourceHypervisor: source.hypervisor,
   };

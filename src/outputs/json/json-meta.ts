@@ -46,6 +46,11 @@ export function buildJsonMeta(meta: TargetMeta, options: JsonMetaOptions): Recor
       virtio_balloon: caps.virtioBalloon,
       acpi: caps.acpi,
     },
+    platform: {
+      clock: meta.platform.clock,
+      hyperv: [...meta.platform.hyperv],
+      tpm: meta.platform.tpm,
+    },
     inspection: {
       root: i.root,
       os_type: i.osType,

@@ -11,6 +11,7 @@ import { isAbsolute } from "node:path";
 import type { Accel } from "../../host/accel.js";
 import type { TargetDisk, TargetMeta, TargetNicModel } from "../../model/types.js";
 import { escapeForTerminal } from "../../model/untrusted.js";
+import { HYPERV_SPINLOCK_RETRIES } from "../../target/platform.js";
 
 export interface QemuScriptOptions {
   readonly version: string;
@@ -93,8 +94,19 @@ export function qemuArgs(meta: TargetMeta, uefi: QemuScriptOptions["uefi"]): str
     lines.push(["-object", "rng-random,id=rng0,filename=/dev/urandom"], ["-device", "virtio-rng-pci,rng=rng0"]);
   }
   if (meta.guestcaps.virtioBalloon) lines.push(["-device", "virtio-balloon"]);
+  if (meta.platform.clock === "localtime") lines.push(["-rtc", "base=localtime"]);
   lines.push(["-vga", "std"]);
   return lines;
+}
+
+/**
+ * The Hyper-V enlightenments as -cpu flags (",hv-relaxed,..."), or "". qemu offers them only
+ * with KVM, so the script adds them to the kvm branch; under tcg the guest runs without them.
+ */
+export function hypervCpuFlags(meta: TargetMeta): string {
+  const flags = meta.platform.hyperv.map((f) => (f === "spinlocks" ? `hv-spinlocks=0x${HYPERV_SPINLOCK_RETRIES.toString(16)}` : `hv-${f}`));
+  // hv-time is the reference TSC page that libvirt's hypervclock timer turns on.
+  return flags.length > 0 ? `,${[...flags, "hv-time"].join(",")}` : "";
 }
 
 /** Render the script. Paths and names are shell-quoted; qemu option commas are doubled. */
@@ -118,7 +130,7 @@ accel=\${V2V_ACCEL:-${options.accel}}
 case "$accel" in
   kvm)
     if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-      set -- -accel kvm -cpu host
+      set -- -accel kvm -cpu host${hypervCpuFlags(meta)}
     else
       printf '%s: /dev/kvm is not usable; using tcg\\n' ${self} >&2
       set -- -accel tcg
@@ -127,7 +139,7 @@ case "$accel" in
   *) printf "%s: V2V_ACCEL must be kvm or tcg, not '%s'\\n" ${self} "$accel" >&2; exit 2 ;;
 esac
 
-if [ "\${V2V_HEADLESS:-0}" = 1 ]; then
+${meta.platform.tpm ? "# This guest expects a TPM 2.0 (Windows 11); add one with swtpm (-chardev socket,id=chrtpm,path=SOCK\n#   -tpmdev emulator,id=tpm0,chardev=chrtpm -device tpm-crb,tpmdev=tpm0).\n" : ""}if [ "\${V2V_HEADLESS:-0}" = 1 ]; then
   set -- "$@" -display none -serial stdio
 fi
 

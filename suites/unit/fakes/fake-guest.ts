@@ -39,6 +39,8 @@ export interface FakeGuestOptions {
    * by mountRoot: a guest with several operating systems shows only the mounted one's files.
    */
   readonly rootFiles?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Files of filesystems that mount() puts on a directory (device -> path inside it -> content). */
+  readonly deviceFiles?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /**
    * Default true: an unscripted command or script throws FakeUnscriptedError and fails the test
    * when it ends. false: it succeeds with "" (for tests that do not care what runs).
@@ -225,6 +227,33 @@ export class FakeGuest implements GuestHandle {
     if (maxBytes !== undefined && content.length > maxBytes) throw new Error(`fake guest: download ${path}: ${content.length} bytes > ${maxBytes}`);
     await writeFile(localPath, content, "latin1");
     this.ops.push(`download ${this.resolve(path)}`);
+  }
+  async downloadRange(path: string, localPath: string, offset: number, size: number): Promise<void> {
+    await writeFile(localPath, this.need(path).slice(offset, offset + size), "latin1");
+    this.ops.push(`download-range ${this.resolve(path)} ${offset} ${size}`);
+  }
+  /** Each component matched case-insensitively against what exists; a missing last one is kept. */
+  async caseSensitivePath(path: string): Promise<string> {
+    let cur = "/";
+    const parts = normalize(path).split("/").filter(Boolean);
+    for (const [i, part] of parts.entries()) {
+      const names = await this.ls(cur);
+      const hit = names.find((n) => n.toLowerCase() === part.toLowerCase());
+      if (!hit && i < parts.length - 1) throw new Error(`fake guest: case-sensitive-path ${path}: ${cur} has no ${part}`);
+      cur = cur === "/" ? `/${hit ?? part}` : `${cur}/${hit ?? part}`;
+    }
+    return cur;
+  }
+  /** Loads the device's files (FakeGuestOptions.deviceFiles) under the mountpoint. */
+  async mount(device: string, path: string): Promise<void> {
+    const base = this.resolve(path);
+    if (!this.dirs.has(base)) throw new Error(`fake guest: mount ${device} ${path}: no such directory`);
+    for (const [p, content] of Object.entries(this.opts.deviceFiles?.[device] ?? {})) this.setFile(`${base}${p}`, content);
+    this.ops.push(`mount ${device} ${base}`);
+  }
+  /** Keeps the files (a test reads what was written on the device through them). */
+  async umount(path: string): Promise<void> {
+    this.ops.push(`umount ${this.resolve(path)}`);
   }
   async mkdirP(path: string): Promise<void> { this.addDir(this.resolve(path)); this.ops.push(`mkdir ${path}`); }
   async rm(path: string): Promise<void> {

@@ -107,8 +107,40 @@ export const uefiGuest = (): TargetMeta =>
     "/var/tmp/out",
   );
 
+const windowsInspection = (over: Partial<Inspection>): Inspection =>
+  makeInspection({
+    osType: "windows", distro: "windows", majorVersion: 10, minorVersion: 0, packageFormat: "unknown", packageManagement: "unknown",
+    root: "/dev/sda3", mountpoints: [{ mountpoint: "/", device: "/dev/sda3" }], applications: [], firmware: "uefi",
+    ...over,
+  });
+
+/** Windows Server 2022 from VMware (UEFI), viostor and netkvm installed: virtio, local time, Hyper-V. */
+export const windows2022 = (): TargetMeta =>
+  convertFixture(
+    makeSource({
+      name: "win2022", firmware: "uefi", memoryBytes: 4 * GiB, vcpus: 2,
+      nics: [{ mac: "00:50:56:01:02:03", sourceModel: "vmxnet3", networkName: "VM Network", vnetType: "bridge" }],
+    }),
+    windowsInspection({ productName: "Windows Server 2022 Standard", osinfo: "win2k22" }),
+    ALL_VIRTIO,
+    { format: "raw" },
+    "/var/tmp/out",
+  );
+
+/** Windows 11 with no matching virtio drivers: sata and e1000 on q35, and a TPM 2.0. */
+export const windows11NoDrivers = (): TargetMeta =>
+  convertFixture(
+    makeSource({ name: "win11", firmware: "uefi", memoryBytes: 4 * GiB, vcpus: 2, nics: [{ networkName: "VM Network", vnetType: "network" }] }),
+    windowsInspection({ productName: "Windows 11 Pro", osinfo: "win11" }),
+    NO_VIRTIO,
+    { format: "raw" },
+    "/var/tmp/out",
+  );
+
 export const FIXTURES: readonly (readonly [string, () => TargetMeta])[] = [
   ["bios-virtio", biosVirtio],
   ["bios-novirtio", biosNoVirtio],
   ["uefi", uefiGuest],
+  ["windows-2022", windows2022],
+  ["windows-11-nodrivers", windows11NoDrivers],
 ];
