@@ -25,7 +25,7 @@ for t in "${targets[@]}"; do
   # -municode: wmain; -s: no symbols; --no-insert-timestamp: the same source gives the same bytes.
   # A console program: the SCM starts it without a console, and --run-once prints to one.
   "$cc" -std=c11 -Wall -Wextra -Werror -O2 -municode -s -static-libgcc \
-    -Wl,--no-insert-timestamp -o "$out.tmp" "$src" -ladvapi32
-  mv -f "$out.tmp" "$out"
+    -Wl,--no-insert-timestamp -o "$out.tmp.$$" "$src" -ladvapi32
+  mv -f "$out.tmp.$$" "$out" # a concurrent build never sees half a file
 done
 echo "build-windows-tools: built dist/windows-tools/{x86_64,i386}/v2vfirstboot.exe"
