@@ -32,6 +32,35 @@ export function parseFind0(bytes: Buffer, max = ISO_MAX_ENTRIES): string[] {
   return out;
 }
 
+export interface StatEntry {
+  readonly ino: number;
+  readonly mode: number;
+  readonly size: number;
+}
+
+/** Pure: guestfish's printout of a stat struct list (lstatnslist) as entries, in order. */
+export function parseStatList(text: string): StatEntry[] {
+  const out: StatEntry[] = [];
+  for (const block of text.split(/^\[\d+\] = \{$/m).slice(1)) {
+    const field = (name: string): number => {
+      const m = new RegExp(`^\\s*${name}: (-?\\d+)$`, "m").exec(block);
+      return m ? Number(m[1]) : Number.NaN;
+    };
+    out.push({ ino: field("st_ino"), mode: field("st_mode"), size: field("st_size") });
+  }
+  return out;
+}
+
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+
+/** Pure: the size of a regular file's stat entry, undefined for anything else (or a failed lstat). */
+export const regularSize = (e: StatEntry | undefined): number | undefined =>
+  e && e.ino !== -1 && (e.mode & S_IFMT) === S_IFREG && Number.isSafeInteger(e.size) && e.size >= 0 ? e.size : undefined;
+
+/** A name lstatnslist can take in its space-separated list. */
+const LISTABLE = /^[^\s"'\\/]{1,255}$/;
+
 export class IsoFiles {
   private constructor(
     private readonly s: GuestfishSession,
@@ -76,12 +105,41 @@ export class IsoFiles {
   }
 
   /**
-   * Copy one regular file out to `hostPath` (a path of the caller's own staging directory;
-   * replaced if present), refusing one larger than maxBytes. Returns its size.
+   * The sizes of many paths at once (one lstatnslist per directory instead of two calls per
+   * file): a path maps to undefined unless it is a regular file (symlinks are not followed).
    */
-  async download(path: string, hostPath: string, maxBytes: number): Promise<number> {
+  async regularFileSizes(paths: readonly string[]): Promise<Map<string, number | undefined>> {
+    const result = new Map<string, number | undefined>();
+    const byDir = new Map<string, string[]>();
+    for (const p of paths) {
+      const abs = `/${p.replace(/^\/+/, "")}`;
+      const i = abs.lastIndexOf("/");
+      const dir = abs.slice(0, i) || "/";
+      const name = abs.slice(i + 1);
+      result.set(p, undefined);
+      if (!LISTABLE.test(name)) continue;
+      byDir.set(dir, [...(byDir.get(dir) ?? []), name]);
+    }
+    for (const [dir, names] of byDir) {
+      const stats = parseStatList(await this.s.cmd("lstatnslist", dir, names.join(" ")));
+      const prefix = dir === "/" ? "/" : `${dir}/`;
+      names.forEach((n, k) => {
+        const size = regularSize(stats[k]);
+        for (const p of paths) if (`/${p.replace(/^\/+/, "")}` === `${prefix}${n}`) result.set(p, size);
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Copy one regular file out to `hostPath` (a path of the caller's own staging directory;
+   * replaced if present), refusing one larger than maxBytes. Returns its size. `checkedSize` is
+   * the size regularFileSizes gave for it in this session, which saves asking again.
+   */
+  async download(path: string, hostPath: string, maxBytes: number, checkedSize?: number): Promise<number> {
     const abs = `/${path.replace(/^\/+/, "")}`;
-    const size = await this.regularFileSize(abs);
+    // checkedSize: what regularFileSizes said in this session (the image is read-only).
+    const size = checkedSize ?? (await this.regularFileSize(abs));
     if (size === undefined) throw new V2vError("BAD_INPUT", `${abs} in ${this.iso} is not a regular file; use a virtio-win ISO without links or special files there`);
     if (size > maxBytes) throw new V2vError("BAD_INPUT", `${abs} in ${this.iso} is ${size} bytes, more than the ${maxBytes} v2v reads; use an unmodified virtio-win ISO`);
     await this.s.cmd("download", abs, hostPath);

@@ -184,12 +184,13 @@ export async function collectDrivers(source: DriverSource, os: WindowsOs, stagin
       notes.push(...m.notes);
       osDir = m.osDir;
       driverNames = m.drivers;
+      const sizes = await iso.regularFileSizes(m.files.map((f) => f.from));
       for (const f of m.files) {
-        const size = await iso.regularFileSize(f.from);
+        const size = sizes.get(f.from);
         const verdict: CopyVerdict = size === undefined ? "not-regular" : size > limits.maxFileBytes ? "too-big" : total + size > limits.maxTotalBytes ? "over-total" : size;
         if (!admit(f, verdict)) continue;
         const to = join(stagingDir, f.name);
-        total += await iso.download(f.from, to, limits.maxFileBytes);
+        total += await iso.download(f.from, to, limits.maxFileBytes, size);
         staged.push({ name: f.name, hostPath: to });
       }
       await iso.close();

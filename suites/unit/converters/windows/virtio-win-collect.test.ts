@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { COLLECT_LIMITS, collectDrivers, walkTree } from "../../../../src/converters/windows/virtio-win/collect.js";
 import type { WindowsOs } from "../../../../src/converters/windows/virtio-win/os-dirs.js";
-import { parseFind0 } from "../../../../src/guest/iso-files.js";
+import { parseFind0, parseStatList, regularSize } from "../../../../src/guest/iso-files.js";
 import { placeholder, virtioWinTree, type VirtioWinVariant } from "../../../../src/harness/guests/windows/virtio-win.js";
 
 const server2022: WindowsOs = { major: 10, minor: 0, variant: "server", arch: "x86_64", osinfo: "win2k22", build: 20348 };
@@ -126,4 +126,18 @@ test("parseFind0: NUL-separated names, no empty ones, a bound", () => {
   expect(parseFind0(Buffer.from("a\0b"))).toEqual(["a", "b"]);
   expect(parseFind0(Buffer.from("a\0b\0c\0"), 2)).toEqual(["a", "b"]);
   expect(parseFind0(Buffer.alloc(0))).toEqual([]);
+});
+
+test("parseStatList and regularSize: guestfish's lstatnslist printout", () => {
+  const block = (i: number, ino: number, mode: number, size: number): string =>
+    `[${i}] = {\n  st_dev: 2064\n  st_ino: ${ino}\n  st_mode: ${mode}\n  st_nlink: 1\n  st_size: ${size}\n  st_blksize: 2048\n}`;
+  const text = [block(0, 22545, 0o100644, 116), block(1, 7, 0o40755, 2048), block(2, 9, 0o120777, 11), block(3, -1, 0, 0)].join("\n");
+  const list = parseStatList(text);
+  expect(list).toEqual([
+    { ino: 22545, mode: 0o100644, size: 116 }, { ino: 7, mode: 0o40755, size: 2048 }, { ino: 9, mode: 0o120777, size: 11 }, { ino: -1, mode: 0, size: 0 },
+  ]);
+  expect(list.map(regularSize)).toEqual([116, undefined, undefined, undefined]);
+  expect(regularSize(undefined)).toBeUndefined();
+  expect(parseStatList("")).toEqual([]);
+  expect(regularSize(parseStatList("[0] = {\n  st_ino: 5\n}")[0])).toBeUndefined();
 });
