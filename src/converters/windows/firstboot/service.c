@@ -27,19 +27,22 @@
  *      .failed file stay for whoever looks at the guest later. If even the move fails, the
  *      script is deleted, for the same reason.
  *   4. At the end, when DIR\scripts\ is empty, the service deletes its own registration
- *      (DeleteService), copies log.txt to %SystemRoot%\Logs\v2v-firstboot.log (the directory
- *      is about to go), and schedules DIR and everything in it for deletion at the next boot
- *      (MoveFileEx with MOVEFILE_DELAY_UNTIL_REBOOT: this .exe is still running).
- *   5. If any script exited 3010, the machine reboots once, 10 seconds after the end
+ *      (DeleteService).
+ *   5. If any script exited 3010, the machine reboots once, 10 seconds later
  *      (InitiateSystemShutdownEx, after enabling SeShutdownPrivilege, which LocalSystem holds
  *      but does not enable by default). The scripts are in scripts-done by then, so the next
  *      boot does not run them, nor reboot again.
+ *   6. Then, still when DIR\scripts\ is empty, log.txt is copied to
+ *      %SystemRoot%\Logs\v2v-firstboot.log (DIR is about to go) and DIR with everything in it
+ *      is scheduled for deletion at the next boot (MoveFileEx with MOVEFILE_DELAY_UNTIL_REBOOT:
+ *      this .exe is still running). When scripts\ is not empty (a script could be neither moved
+ *      nor deleted), the service stays registered and runs what is left at the next boot.
  *   A stop or shutdown request from the service control manager kills the running script
  *   (it stays in scripts\ and runs again at the next boot) and ends the service; nothing is
  *   unregistered then.
  *
  * Console mode, for tests:  v2vfirstboot.exe --run-once DIR
- *   Steps 1 to 3 on DIR, without the service control manager, registration, removal or reboot.
+ *   Steps 1 to 3 on DIR, without the service control manager, unregistration, reboot or removal.
  *   Prints one summary line; exits 0 when every script succeeded, 1 otherwise (and on bad usage).
  *
  * Wide-character (-municode) Win32 code; only kernel32 and advapi32; no third-party code.
@@ -291,7 +294,7 @@ static void run_all(const wchar_t *dir, struct summary *s) {
   }
 }
 
-/* ---- service-only steps 4 and 5 ------------------------------------------------------------- */
+/* ---- service-only steps 4 to 6 ------------------------------------------------------------- */
 
 static BOOL scripts_dir_empty(const wchar_t *dir) {
   wchar_t scripts[PATH_CHARS];
@@ -403,12 +406,13 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv) {
     run_all(dir, &s);
     log_line(L"ran %u script(s), %u failed%ls", s.ran, s.failed, s.stopped ? L"; stopped before the end" : L"");
     if (!s.stopped) {
-      if (scripts_dir_empty(dir)) {
-        unregister_self();
-        keep_log();
+      BOOL finished = scripts_dir_empty(dir);
+      if (finished) unregister_self();
+      if (s.reboot) reboot(); /* 10 s from now: time enough for the two steps below */
+      if (finished) {
+        keep_log(); /* the last line of the copy says where it went */
         delete_at_reboot(dir, 0);
       }
-      if (s.reboot) reboot();
     }
   }
   set_state(SERVICE_STOPPED);

@@ -1,6 +1,7 @@
 // The real v2vfirstboot.exe files: PE headers read here (machine, PE32/PE32+, console subsystem,
-// no DLLs beyond what every Windows has), and, when wine is installed, `--run-once` on a folder
-// with scripts that succeed with 3010 and fail.
+// no DLLs beyond what every Windows has), and, when wine is installed (about 20 s): `--run-once`
+// on a folder with scripts that succeed with 3010 and fail, and a real service run in a prefix of
+// its own (wine's services.exe; its next session processes pending deletions as a boot would).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -75,7 +76,7 @@ describe("v2vfirstboot.exe headers", () => {
   });
 });
 
-describe("v2vfirstboot.exe --run-once under wine", () => {
+describe("v2vfirstboot.exe under wine", () => {
   const missing = !existsSync(exeOf("x86_64"));
   const reason = !wine ? "wine is not installed (apt-get install --no-install-recommends wine64)" : missing ? "dist/windows-tools/x86_64/v2vfirstboot.exe is not built" : undefined;
   if (reason) console.log(`skipped: ${reason}`);
@@ -116,6 +117,44 @@ describe("v2vfirstboot.exe --run-once under wine", () => {
       "ran 2 script(s), 1 failed, reboot required",
     ]);
     expect(lines[0]).toMatch(/^v2v first boot: 2 script\(s\) in Z:.*\\scripts$/);
+  }, 180_000);
+
+  test.skipIf(reason !== undefined)("as a service: runs the scripts, deletes its registration, keeps the log, schedules its folder's removal", () => {
+    // A prefix of its own: the service name is fixed, and another run must not see this one's.
+    const prefix = mkdtempSync(join(tmpdir(), "v2v-firstboot-wineprefix-"));
+    const env = { ...process.env, WINEPREFIX: prefix, WINEDEBUG: "-all", WINEDLLOVERRIDES: "mscoree,mshtml=" };
+    const run = (...args: string[]) => spawnSync(wine!, args, { encoding: "utf8", timeout: 150_000, env });
+    try {
+      expect(run("sc", "create", "v2v-firstboot", "binPath=", "C:\\v2vtest\\v2vfirstboot.exe", "type=", "own", "start=", "demand").status).toBe(0);
+      const dir = join(prefix, "drive_c", "v2vtest");
+      mkdirSync(join(dir, "scripts"), { recursive: true });
+      writeFileSync(join(dir, "v2vfirstboot.exe"), readFileSync(exeOf("x86_64")));
+      writeFileSync(join(dir, "scripts", "0100-ok.bat"), "@echo off\r\nexit /b 3010\r\n");
+      const started = run("net", "start", "v2v-firstboot");
+      expect(started.status, started.stdout + started.stderr).toBe(0);
+      // The service runs on after "net start" returns. wineserver -w waits until only wine's own
+      // processes are left and wine has stopped, and saved its registry.
+      expect(spawnSync(join(wine!, "..", "wineserver"), ["-w"], { env, timeout: 120_000 }).status).toBe(0);
+      const log = readFileSync(join(prefix, "drive_c", "windows", "logs", "v2v-firstboot.log"), "utf8");
+      expect(log).toContain("end 0100-ok.bat: exit code 3010 (ok, reboot required)");
+      expect(log).toContain("deleted the service v2v-firstboot");
+      // wine's InitiateSystemShutdownEx only reports success; Windows reboots here.
+      expect(log).toContain("rebooting in 10 seconds (a script exited 3010)");
+      expect(readFileSync(join(dir, "log.txt"), "utf8")).toMatch(/log copied to C:\\windows\\Logs\\v2v-firstboot\.log\r\n$/);
+      expect(readdirSync(join(dir, "scripts-done"))).toEqual(["0100-ok.bat"]);
+      const reg = readFileSync(join(prefix, "system.reg"), "latin1");
+      const pending = /"PendingFileRenameOperations"=str\(7\):"([^\n]*)"/.exec(reg)?.[1]?.split("\\0\\0").filter(Boolean) ?? [];
+      const at = (p: string) => pending.indexOf(`\\\\??\\\\C:\\\\v2vtest${p}`);
+      expect(at(""), pending.join(" ")).toBe(pending.length - 1); // the folder last, when it is empty
+      for (const f of ["\\\\log.txt", "\\\\v2vfirstboot.exe", "\\\\scripts-done\\\\0100-ok.bat", "\\\\scripts"]) expect(at(f), f).toBeGreaterThanOrEqual(0);
+      expect(at("\\\\scripts-done\\\\0100-ok.bat")).toBeLessThan(at("\\\\scripts-done"));
+      // The next wine session starts like a boot: the service is gone, and so is its folder.
+      expect(run("sc", "query", "v2v-firstboot").status).not.toBe(0);
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      spawnSync(join(wine!, "..", "wineserver"), ["-k"], { env });
+      rmSync(prefix, { recursive: true, force: true });
+    }
   }, 180_000);
 
   test.skipIf(reason !== undefined)("bad usage exits 1 with the usage line", () => {
