@@ -2,9 +2,10 @@
 // the converter's collection for a Windows Server 2022 x86_64 guest from both. The ISO is read
 // through a libguestfs appliance (raw, read-only); both must give the same files, all from
 // 2k22/amd64.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { V2vError } from "../../src/model/errors.js";
 import { collectDrivers, type CollectedDrivers } from "../../src/converters/windows/virtio-win/collect.js";
 import type { WindowsOs } from "../../src/converters/windows/virtio-win/os-dirs.js";
 import { locateDriverSource } from "../../src/converters/windows/virtio-win/source.js";
@@ -65,5 +66,26 @@ describe("virtio-win drivers for Windows Server 2022 x86_64, from the directory 
     }
     const sys = fromIso.files.find((f) => f.name === "viostor.sys")!;
     expect(await readFile(sys.hostPath)).toEqual(placeholder("viostor/2k22/amd64/viostor.sys"));
+  });
+});
+
+describe("a VIRTIO_WIN file that is not an ISO", () => {
+  test("is refused with one line naming it and the fix, and the appliance is gone", async () => {
+    const work = await mkdtemp(join(process.env["VIRT_V2V_TMPDIR"] ?? "/var/tmp", "v2v-virtio-win-bad-"));
+    try {
+      const bad = join(work, "not-an.iso");
+      await writeFile(bad, Buffer.alloc(1024 * 1024));
+      const source = locateDriverSource({ VIRTIO_WIN: bad });
+      expect(source.kind).toBe("iso");
+      const err = await collectDrivers(source, server2022, join(work, "stage"), { tmpDir: work }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(V2vError);
+      expect((err as V2vError).code).toBe("BAD_INPUT");
+      expect((err as Error).message).toMatch(/not-an\.iso could not be mounted as an ISO image .*point VIRTIO_WIN at the virtio-win ISO or its unpacked directory$/);
+      expect((err as Error).message).not.toMatch(/\n/);
+      // The session directory (and with it every libguestfs process's marker) is removed.
+      expect((await readdir(work)).filter((n) => n.startsWith("v2v-guestfish-"))).toEqual([]);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   });
 });

@@ -6,7 +6,7 @@
 // The directory walk is bounded (entries, depth) and sorted, so the same tree gives the same
 // list. Symlinks: one to a regular file inside the tree counts as a file at the link's place;
 // links to directories, and links leading out of the tree, are skipped (and counted in a note).
-// Only regular files are copied, each at most limits.maxFileBytes and all together at most
+// Devices, FIFOs and sockets are skipped (counted in a note). Only regular files are copied, each at most limits.maxFileBytes and all together at most
 // limits.maxTotalBytes; a file over a limit is skipped with a note (the conversion can go on
 // without a .pdb, and a missing .inf only removes that driver).
 import { constants } from "node:fs";
@@ -75,6 +75,7 @@ export async function walkTree(root: string, limits: CollectLimits = COLLECT_LIM
   const notes: string[] = [];
   let entries = 0;
   let skippedLinks = 0;
+  let skippedSpecial = 0;
   let truncated = false;
   let tooDeep = false;
   const walk = async (dir: string, rel: string, depth: number): Promise<void> => {
@@ -97,7 +98,7 @@ export async function walkTree(root: string, limits: CollectLimits = COLLECT_LIM
         const st = target && inside(target) ? await stat(target).catch(() => undefined) : undefined;
         if (target && st?.isFile()) hostFiles.set(relPath, target);
         else skippedLinks++;
-      }
+      } else skippedSpecial++; // a device, a FIFO, a socket
       if (truncated) return;
     }
   };
@@ -105,6 +106,7 @@ export async function walkTree(root: string, limits: CollectLimits = COLLECT_LIM
   if (truncated) notes.push(`${root} has more than ${limits.maxEntries} entries: the rest was not read`);
   if (tooDeep) notes.push(`${root} is nested deeper than ${limits.maxDepth} directories: the deeper ones were not read`);
   if (skippedLinks > 0) notes.push(`${skippedLinks} symbolic link${skippedLinks === 1 ? "" : "s"} in ${root} skipped (to a directory, out of the tree, or dangling)`);
+  if (skippedSpecial > 0) notes.push(`${skippedSpecial} special file${skippedSpecial === 1 ? "" : "s"} (device, FIFO, socket) in ${root} skipped`);
   return { paths: [...hostFiles.keys()].sort(), hostFiles, notes };
 }
 

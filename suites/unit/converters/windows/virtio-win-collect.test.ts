@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { COLLECT_LIMITS, collectDrivers, walkTree } from "../../../../src/converters/windows/virtio-win/collect.js";
 import type { WindowsOs } from "../../../../src/converters/windows/virtio-win/os-dirs.js";
+import { run } from "../../../../src/host/exec.js";
 import { parseFind0, parseStatList, regularSize } from "../../../../src/guest/iso-files.js";
 import { placeholder, virtioWinTree, type VirtioWinVariant } from "../../../../src/harness/guests/windows/virtio-win.js";
 
@@ -76,7 +77,7 @@ describe("collectDrivers from a directory", () => {
     expect(c.notes).toEqual(["no virtio drivers for Windows 10.0 x86_64 server win2k22 (build 20348): none found in /a.iso or /b"]);
   });
 
-  test("symlinks: to a file inside the tree counts; out of the tree, to a directory, dangling do not; a FIFO-free walk", async () => {
+  test("symlinks: to a file inside the tree counts; out of the tree, to a directory, dangling do not; FIFOs are skipped", async () => {
     const root = join(work, "t");
     mkdirSync(join(root, "viostor/2k22/amd64"), { recursive: true });
     mkdirSync(join(root, "shared"), { recursive: true });
@@ -86,9 +87,11 @@ describe("collectDrivers from a directory", () => {
     symlinkSync(join(work, "secret.sys"), join(root, "viostor/2k22/amd64/secret.sys"));
     symlinkSync("/etc", join(root, "viostor/2k22/amd64/etc.sys"));
     symlinkSync("nowhere", join(root, "viostor/2k22/amd64/gone.sys"));
+    await run(["mkfifo", join(root, "viostor/2k22/amd64/viostor.cat")]);
     const w = await walkTree(root);
     expect(w.paths).toEqual(["shared/viostor.sys", "viostor/2k22/amd64/viostor.sys"]);
     expect(w.notes.join()).toMatch(/3 symbolic links/);
+    expect(w.notes.join()).toMatch(/1 special file \(device, FIFO, socket\)/);
     const c = await collectDrivers({ kind: "dir", path: root, searched: [root] }, server2022, join(work, "stage"));
     expect(c.files.map((f) => f.name)).toEqual(["viostor.sys"]);
     expect(readFileSync(join(work, "stage/viostor.sys"), "utf8")).toBe("inside");
