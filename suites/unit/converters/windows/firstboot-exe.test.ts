@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { firstbootScripts } from "../../../../src/converters/windows/firstboot/scripts.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const source = join(root, "src/converters/windows/firstboot/service.c");
@@ -154,6 +155,38 @@ describe("v2vfirstboot.exe under wine", () => {
     } finally {
       spawnSync(join(wine!, "..", "wineserver"), ["-k"], { env });
       rmSync(prefix, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  test.skipIf(reason !== undefined)("generated .bat scripts: an uninstaller of a product that is gone succeeds (1605), a missing MSI fails; MSI logs land in DIR", () => {
+    const gen = mkdtempSync(join(tmpdir(), "v2v-firstboot-gen-"));
+    try {
+      mkdirSync(join(gen, "scripts"));
+      const all = firstbootScripts({
+        osMajor: 10, osMinor: 0, arch: "x86_64", virtioDriversDir: "C:\\Windows\\Drivers\\VirtIO", bootReportSerial: "COM1",
+        uninstallers: [{ name: "VMware Tools", command: "MsiExec.exe /X{E2A6C1F1-7B2C-4F8A-9D3B-1A2B3C4D5E6F} /quiet /norestart REBOOT=ReallySuppress" }],
+        qemuGaMsi: "C:\\no such folder\\qemu-ga-x86_64.msi",
+      });
+      // wine has msiexec but no pnputil and only a stub PowerShell: the uninstaller and qemu-ga scripts only.
+      for (const sc of all.filter((x) => /^0[34]00-/.test(x.name))) writeFileSync(join(gen, "scripts", sc.name), sc.content);
+      const prefix = join(process.env["V2V_CACHE_DIR"] ?? "/var/tmp/v2v-ts-cache", "wine-prefix");
+      mkdirSync(prefix, { recursive: true });
+      const r = spawnSync(wine!, [exeOf("x86_64"), "--run-once", `Z:${gen.replace(/\//g, "\\")}`], {
+        encoding: "utf8",
+        timeout: 150_000,
+        env: { ...process.env, WINEPREFIX: prefix, WINEDEBUG: "-all", WINEDLLOVERRIDES: "mscoree,mshtml=" },
+      });
+      expect(r.status, r.stdout + r.stderr).toBe(1);
+      const log = readFileSync(join(gen, "log.txt"), "utf8");
+      expect(log).toContain("vmware-tools uninstaller exit code 1605\r\n");
+      expect(log).toContain("end 0300-uninstall-vmware-tools.bat: exit code 0 (ok)");
+      expect(log).toMatch(/end 0400-install-qemu-ga\.bat: exit code [1-9][0-9]* \(failed\)/);
+      expect(readdirSync(join(gen, "scripts-done")).sort()).toEqual(["0300-uninstall-vmware-tools.bat", "0400-install-qemu-ga.bat.failed"]);
+      // %~dp0..\ is DIR: the logs are not in scripts\, where the service would take them for scripts.
+      expect(readdirSync(join(gen, "scripts"))).toEqual([]);
+      expect(existsSync(join(gen, "uninstall-vmware-tools.log"))).toBe(true);
+    } finally {
+      rmSync(gen, { recursive: true, force: true });
     }
   }, 180_000);
 
