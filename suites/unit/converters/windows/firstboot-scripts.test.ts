@@ -77,7 +77,45 @@ describe("order and form", () => {
   });
 });
 
+/**
+ * A rough PowerShell shape check (no PowerShell here): brackets nest and close, strings and
+ * here-strings end. Returns the first problem, or undefined.
+ */
+function psShapeProblem(text: string): string | undefined {
+  const stack: string[] = [];
+  const close: Record<string, string> = { ")": "(", "}": "{", "]": "[" };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "#") { i = text.indexOf("\n", i); if (i < 0) break; continue; }
+    if (c === "@" && (text[i + 1] === "'" || text[i + 1] === '"') && text[i + 2] === "\r") {
+      const end = text.indexOf(`\n${text[i + 1]}@`, i);
+      if (end < 0) return `here-string at ${i} does not end`;
+      i = end + 2;
+      continue;
+    }
+    if (c === "'") { const end = text.indexOf("'", i + 1); if (end < 0) return `string at ${i} does not end`; i = end; continue; }
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "`" ? 2 : 1;
+      if (j >= text.length) return `string at ${i} does not end`;
+      i = j;
+      continue;
+    }
+    if ("({[".includes(c)) stack.push(c);
+    else if (c in close && stack.pop() !== close[c]) return `unbalanced ${c} at ${i}: ${JSON.stringify(text.slice(Math.max(0, i - 40), i + 1))}`;
+  }
+  return stack.length ? `unclosed ${stack.join("")}` : undefined;
+}
+
 describe("content per Windows version", () => {
+  test.each([[10, 0], [6, 3], [6, 1]])("PowerShell scripts for %i.%i have a sound shape", (osMajor, osMinor) => {
+    const all = firstbootScripts({ ...base, osMajor, osMinor, staticIps: [{ mac: "52:54:00:12:34:56", ip: "10.0.0.5", gateway: "10.0.0.1", nameservers: ["10.0.0.1", "10.0.0.2"] }] });
+    for (const s of all.filter((x) => x.name.endsWith(".ps1"))) expect(psShapeProblem(s.content), s.name).toBeUndefined();
+    expect(psShapeProblem("if ($a) { (1 }")).toMatch(/unbalanced/);
+    expect(psShapeProblem("'open")).toMatch(/does not end/);
+  });
+
+
   test("Windows 10 / 2016+: pnputil /add-driver ... /install", () => {
     const bat = script(base, "0200");
     expect(bat).toContain('pnputil.exe" /add-driver "C:\\Windows\\Drivers\\VirtIO\\*.inf" /install\r\n');
