@@ -1,5 +1,5 @@
 // Collects the changes and warnings of a conversion while telling the user about each one.
-import type { Reporter } from "../../model/messages.js";
+import type { Reporter } from "../model/messages.js";
 
 export class StepLog {
   readonly changes: string[] = [];

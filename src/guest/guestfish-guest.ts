@@ -3,7 +3,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { V2vError } from "../model/errors.js";
+import { V2vError, windowsHibernated } from "../model/errors.js";
 import type { ApplianceGuest, InspectedRoot } from "../model/guest-handle.js";
 import type { WindowsInspection } from "../model/types.js";
 import { GuestfishSession, GuestfsError, type DriveSpec, type SessionOptions } from "./guestfish.js";
@@ -164,7 +164,14 @@ export class GuestfishGuest implements ApplianceGuest {
   }
 
   async caseSensitivePath(path: string): Promise<string> {
-    return this.s.cmd("case-sensitive-path", path);
+    // libguestfs resolves every component and fails on a missing one; the contract lets the
+    // last one be missing (a file about to be created), so the parent is resolved first.
+    const cut = path.replace(/\/+$/, "").lastIndexOf("/");
+    const name = path.replace(/\/+$/, "").slice(cut + 1);
+    if (name === "") return "/";
+    const parent = cut <= 0 ? "/" : await this.s.cmd("case-sensitive-path", path.slice(0, cut));
+    const hit = (await this.ls(parent)).find((n) => n.toLowerCase() === name.toLowerCase());
+    return `${parent === "/" ? "" : parent}/${hit ?? name}`;
   }
 
   async mount(device: string, path: string): Promise<void> {
@@ -252,8 +259,5 @@ export class GuestfishGuest implements ApplianceGuest {
 export function windowsMountError(e: unknown, device: string): unknown {
   const text = e instanceof Error ? e.message : String(e);
   if (!/hibernat|unclean file system|Windows cache|unsafe state/i.test(text)) return e;
-  return new V2vError(
-    "UNSUPPORTED_GUEST",
-    `this Windows guest is hibernated or was shut down with Fast Startup (${device} is not cleanly unmounted): boot it on the source hypervisor, run "powercfg /h off", shut it down fully with "shutdown /s /t 0", and export it again`,
-  );
+  return windowsHibernated(`${device} is not cleanly unmounted`);
 }

@@ -27,3 +27,13 @@ export class V2vError extends Error {
 /** Shorthands, so call sites read as the sentence they throw. */
 export const badOption = (msg: string): V2vError => new V2vError("BAD_OPTION", msg);
 export const badInput = (msg: string, cause?: unknown): V2vError => new V2vError("BAD_INPUT", msg, { cause });
+
+/**
+ * A Windows guest left hibernated, or shut down with Fast Startup: its NTFS volumes hold state
+ * that a change would destroy, so it is refused (as virt-v2v does) with what to do about it.
+ */
+export const windowsHibernated = (where: string): V2vError =>
+  new V2vError(
+    "UNSUPPORTED_GUEST",
+    `this Windows guest is hibernated or was shut down with Fast Startup (${where}): boot it on the source hypervisor, run "powercfg /h off", shut it down fully with "shutdown /s /t 0", and export it again`,
+  );

@@ -2,6 +2,7 @@
 // (the CLI's mode lists and messages, --help, -oo ?/-io ?, --machine-readable, the matrix schema,
 // the harness's file table) is derived from here. Adding a mode is one line here plus its module.
 import { linuxConverter } from "../converters/linux/convert-linux.js";
+import { windowsConverter } from "../converters/windows/windows-converter.js";
 import { diskInput } from "../inputs/disk.js";
 import { ovaInput } from "../inputs/ova.js";
 import type { Converter, InputModule, OutputModule } from "../model/contracts.js";
@@ -15,7 +16,7 @@ export const INPUTS: readonly InputModule[] = [diskInput, ovaInput];
 
 export const OUTPUTS: readonly OutputModule[] = [localOutput, qemuOutput, nullOutput, jsonOutput, kubevirtOutput];
 
-export const CONVERTERS: readonly Converter[] = [linuxConverter];
+export const CONVERTERS: readonly Converter[] = [linuxConverter, windowsConverter];
 
 /** virt-v2v's modes that v2v lacks, so that asking for one says "not implemented yet" rather than "unknown". */
 export const INPUTS_NOT_YET: readonly string[] = ["libvirt", "libvirtxml", "vmx"];

@@ -9,7 +9,7 @@ import {
   rewriteGrubCfgDevices, setGrubDefault, type GrubEntry,
 } from "./grub-cfg.js";
 import { isSameFilesystem, makeApplianceRenamer, parseRootSpec, resolveRootSpec, type FilesystemFacts } from "./root-check.js";
-import type { StepLog } from "./step-log.js";
+import type { StepLog } from "../step-log.js";
 
 /** What the target calls disk i: vdX on virtio-blk, sdX on SATA. */
 export type TargetDiskPrefix = "vd" | "sd";

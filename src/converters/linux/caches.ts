@@ -4,7 +4,7 @@
 // no copy of it ends up inside. /etc/udev/rules.d/70-persistent-net.rules is left alone (as
 // virt-v2v does): it pins interface names to MAC addresses, and the outputs keep the source MACs.
 import type { GuestHandle } from "../../model/guest-handle.js";
-import type { StepLog } from "./step-log.js";
+import type { StepLog } from "../step-log.js";
 
 export const STALE_CACHE_FILES = [
   "/etc/blkid.tab",

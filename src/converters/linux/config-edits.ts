@@ -9,7 +9,7 @@ import {
 } from "./device-names.js";
 import type { GrubTooling, LinuxFamily } from "./family.js";
 import { editGuestFile, listGuestFiles } from "./guest-files.js";
-import type { StepLog } from "./step-log.js";
+import type { StepLog } from "../step-log.js";
 
 type Rewrite = (text: string, rename: DeviceRenamer) => RewriteResult;
 

@@ -6,7 +6,7 @@
 // the messages stay in the common code so that every family converts the same way.
 import type { GuestHandle } from "../../model/guest-handle.js";
 import type { Inspection } from "../../model/types.js";
-import type { StepLog } from "./step-log.js";
+import type { StepLog } from "../step-log.js";
 import type { DriverSource, VirtioModule } from "./virtio-support.js";
 
 /** A kernel installed in the guest, found through the family's KernelNaming. */

@@ -4,7 +4,7 @@
 import type { GuestHandle } from "../../model/guest-handle.js";
 import type { InstalledApp, Inspection } from "../../model/types.js";
 import type { PackageManager } from "./family.js";
-import type { StepLog } from "./step-log.js";
+import type { StepLog } from "../step-log.js";
 
 const TOOL_PACKAGE = /^(open-vm-tools(-.+)?|vmware-tools(-.+)?|xe-guest-utilities(-.+)?|virtualbox-guest-.+)$/;
 const REMOVAL_TIMEOUT_MS = 10 * 60_000;

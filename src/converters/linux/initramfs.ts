@@ -5,7 +5,7 @@ import type { GuestHandle } from "../../model/guest-handle.js";
 import { V2vError } from "../../model/errors.js";
 import type { LinuxFamily } from "./family.js";
 import type { InstalledKernel } from "./kernels.js";
-import type { StepLog } from "./step-log.js";
+import type { StepLog } from "../step-log.js";
 import { VIRTIO_MODULES } from "./virtio-support.js";
 
 /** Compressing a MODULES=most image is slow under TCG. */

@@ -20,7 +20,7 @@ import type { LinuxFamily } from "./family.js";
 import { removeGuestTools } from "./guest-tools.js";
 import { rebuildInitramfs } from "./initramfs.js";
 import { chooseVirtioKernel, describeKernel, listInstalledKernels, type InstalledKernel } from "./kernels.js";
-import { StepLog } from "./step-log.js";
+import { StepLog } from "../step-log.js";
 
 export const NO_VIRTIO_WARNING =
   "no installed kernel has virtio_blk and virtio_net; the target will use emulated devices (sata disk, e1000 NIC), which are slower";

@@ -9,7 +9,7 @@ import type { InitramfsBuilder, InitramfsTool } from "../family.js";
 import { editGuestFile, hasGuestProgram, listGuestFiles, runGuestCommand } from "../guest-files.js";
 import { REBUILD_TIMEOUT_MS } from "../initramfs.js";
 import type { InstalledKernel } from "../kernels.js";
-import type { StepLog } from "../step-log.js";
+import type { StepLog } from "../../step-log.js";
 
 const CONFIG_DIR = "/etc/initramfs-tools";
 const MODULES_FILE = `${CONFIG_DIR}/modules`;

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { debianPackages } from "../../../../src/converters/linux/debian/packages.js";
 import { installedToolPackages, removeGuestTools } from "../../../../src/converters/linux/guest-tools.js";
 import type { PackageManager } from "../../../../src/converters/linux/family.js";
-import { StepLog } from "../../../../src/converters/linux/step-log.js";
+import { StepLog } from "../../../../src/converters/step-log.js";
 import { RecordingReporter } from "../../../../src/model/messages.js";
 import { FakeGuest } from "../../fakes/fake-guest.js";
 import { debianInspection } from "./debian-guest.js";

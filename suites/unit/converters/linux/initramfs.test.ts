@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { debianFamily } from "../../../../src/converters/linux/debian/family.js";
 import { rebuildInitramfs } from "../../../../src/converters/linux/initramfs.js";
 import { listInstalledKernels } from "../../../../src/converters/linux/kernels.js";
-import { StepLog } from "../../../../src/converters/linux/step-log.js";
+import { StepLog } from "../../../../src/converters/step-log.js";
 import { V2vError } from "../../../../src/model/errors.js";
 import { RecordingReporter } from "../../../../src/model/messages.js";
 import { FakeGuest } from "../../fakes/fake-guest.js";
