@@ -1,0 +1,227 @@
+// The differential against virt-v2v 2.2 (issue 8), on small synthetic hive maps: what each tool
+// changed, where the two differ, which differences are known and why, which are boot-critical,
+// and the report's summary and exit decision (an unexplained boot-critical row must fail).
+import { describe, expect, test } from "vitest";
+import {
+  compareChanges, compareListings, compareXml, describeData, diffGuest, EMPTY_KEY, flattenHive, hiveChanges, xmlFacets,
+  type GuestState,
+} from "../../../src/harness/differential/diff.js";
+import { explainRow, explainRows, isBootCritical } from "../../../src/harness/differential/explain.js";
+import { exitDecision, renderReport, summarise } from "../../../src/harness/differential/report.js";
+import { emptyHive, Hive } from "../../../src/registry/hive.js";
+import { binary, dword, multiSz, sz, utf16z } from "../../../src/registry/values.js";
+
+const SZ = (s: string): string => `1:${utf16z(s).toString("hex")}`;
+const DW = (n: number): string => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n);
+  return `4:${b.toString("hex")}`;
+};
+const BIN = (bytes: number[]): string => `3:${Buffer.from(bytes).toString("hex")}`;
+
+const VIOSTOR = "controlset001\\services\\viostor";
+const DEVID = "driverdatabase\\deviceids\\pci\\ven_1af4&dev_1001&subsys_00021af4&rev_00";
+
+/** A Windows 8+ SYSTEM hive before conversion, and what each tool makes of it. */
+const source = new Map([
+  ["select:current", DW(1)],
+  ["controlset001\\control\\crashcontrol:autoreboot", DW(1)],
+  ["controlset001\\services\\vmtools:start", DW(2)],
+]);
+const common: Array<[string, string]> = [
+  ["select:current", DW(1)],
+  ["controlset001\\control\\crashcontrol:autoreboot", DW(0)],
+  ["controlset001\\services\\vmtools:start", DW(4)],
+  [`${VIOSTOR}:start`, DW(0)],
+  [`${VIOSTOR}:type`, DW(1)],
+];
+const ours = new Map<string, string>([
+  ...common,
+  [`${DEVID}:v2vviostor.inf`, BIN([1, 0xff, 0, 0])],
+  ["controlset001\\services\\v2v-firstboot:start", DW(2)],
+]);
+const theirs = new Map<string, string>([
+  ...common,
+  [`${DEVID}:guestor.inf`, BIN([1, 0xff, 0, 0])],
+  ["controlset001\\services\\firstboot:start", DW(2)],
+]);
+
+describe("flattenHive", () => {
+  test("one lower-cased entry per value, type and hex data; an empty key is an entry of its own", () => {
+    const h = Hive.parse(emptyHive(), "test hive");
+    h.setValue(["ControlSet001", "Services", "viostor"], dword("Start", 0));
+    h.setValue(["ControlSet001", "Services", "viostor"], sz("Group", "SCSI miniport"));
+    h.setValue(["DriverDatabase", "DeviceIds", "PCI", "VEN_1AF4&DEV_1001"], binary("guestor.inf", [1, 0xff, 0, 0]));
+    h.ensureKey(["Empty"]);
+    const f = flattenHive(h);
+    expect(f.get(`${VIOSTOR}:start`)).toBe(DW(0));
+    expect(f.get(`${VIOSTOR}:group`)).toBe(SZ("SCSI miniport"));
+    expect(f.get("driverdatabase\\deviceids\\pci\\ven_1af4&dev_1001:guestor.inf")).toBe("3:01ff0000");
+    expect(f.get("empty\\")).toBe(EMPTY_KEY);
+    // Keys that hold subkeys but no values are not listed: their values say enough.
+    expect(f.has("controlset001\\")).toBe(false);
+  });
+});
+
+describe("hiveChanges and compareChanges", () => {
+  test("each tool's effect is its converted hive against the source: added, changed, removed", () => {
+    const c = hiveChanges(source, ours);
+    expect(c.get("controlset001\\control\\crashcontrol:autoreboot")).toEqual({ kind: "changed", before: DW(1), after: DW(0) });
+    expect(c.get(`${VIOSTOR}:start`)).toEqual({ kind: "added", after: DW(0) });
+    expect(c.has("select:current")).toBe(false);
+    const removed = hiveChanges(source, new Map([...source].filter(([k]) => !k.includes("vmtools"))));
+    expect(removed.get("controlset001\\services\\vmtools:start")).toEqual({ kind: "removed", before: DW(2) });
+  });
+
+  test("an edit both tools made alike is no row; each tool's own entries are rows", () => {
+    const rows = compareChanges("SYSTEM", hiveChanges(source, ours), hiveChanges(source, theirs));
+    expect(rows.map((r) => r.key)).toEqual([
+      "controlset001\\services\\firstboot:start",
+      "controlset001\\services\\v2v-firstboot:start",
+      `${DEVID}:guestor.inf`,
+      `${DEVID}:v2vviostor.inf`,
+    ]);
+    expect(rows[1]).toEqual({ area: "SYSTEM", key: "controlset001\\services\\v2v-firstboot:start", ours: "added DWORD 0x2", theirs: "(not touched)" });
+  });
+
+  test("the same value set to different data is a row showing both", () => {
+    const t = new Map(theirs).set(`${VIOSTOR}:start`, DW(3));
+    const rows = compareChanges("SYSTEM", hiveChanges(source, ours), hiveChanges(source, t));
+    expect(rows.find((r) => r.key === `${VIOSTOR}:start`)).toMatchObject({ ours: "added DWORD 0x0", theirs: "added DWORD 0x3" });
+  });
+
+  test("describeData reads strings, multi-strings, DWORDs and cuts long binaries", () => {
+    expect(describeData(SZ("a b"))).toBe('SZ "a b"');
+    expect(describeData(`7:${multiSz("", ["x", "y"]).data.toString("hex")}`)).toBe('MULTI_SZ ["x", "y"]');
+    expect(describeData(`3:${"ab".repeat(30)}`)).toMatch(/^BINARY ab ab .* … \(30 bytes\)$/);
+  });
+});
+
+describe("compareListings", () => {
+  test("names are compared without case; only names one side lacks are rows", () => {
+    expect(compareListings("VirtIO", ["viostor.sys", "NetKVM.inf", "balloon.pdb"], ["viostor.sys", "netkvm.inf"])).toEqual([
+      { area: "VirtIO", key: "balloon.pdb", ours: "present", theirs: "absent" },
+    ]);
+  });
+});
+
+const xml = (over: { features?: string; bus?: string; nic?: string; extra?: string; loader?: string } = {}): string => `<?xml version='1.0'?>
+<!-- generated by a tool, version 1 -->
+<domain type='kvm'>
+  <name>g</name><uuid>0c6f0ee0-0000-0000-0000-000000000000</uuid>
+  <memory unit='KiB'>2097152</memory><vcpu>2</vcpu>
+  <features>${over.features ?? "<acpi/><apic/>"}</features>
+  <os><type arch='x86_64' machine='q35'>hvm</type>${over.loader ?? "<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE.fd</loader>"}<nvram template='/x/VARS.fd'/></os>
+  <devices>
+    <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/some/where/g-sda'/><target dev='vda' bus='${over.bus ?? "virtio"}'/></disk>
+    <interface type='network'><source network='default'/><mac address='52:54:00:00:00:01'/><model type='${over.nic ?? "virtio"}'/></interface>
+    <memballoon model='virtio'/>${over.extra ?? ""}
+  </devices>
+</domain>`;
+
+describe("compareXml", () => {
+  test("names, uuids, comments, MACs and paths do not count", () => {
+    expect(compareXml(xml(), xml().replace("<name>g</name>", "<name>h</name>").replace("/some/where", "/else").replace("0c6f", "ffff").replace("version 1", "v2"))).toEqual([]);
+  });
+
+  test("machine-relevant elements are compared one by one: disk bus, NIC model, features, TPM, loader", () => {
+    const rows = compareXml(
+      xml({ features: "<acpi/><apic/><hyperv><relaxed state='on'/></hyperv>", extra: "<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>" }),
+      xml({ bus: "sata", nic: "rtl8139", loader: "<loader readonly='yes' type='pflash' secure='yes'>/c.fd</loader>" }),
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.key, [r.ours, r.theirs]]))).toEqual({
+      features: ["acpi,apic,hyperv", "acpi,apic"],
+      "features hyperv": ["relaxed", "(absent)"],
+      loader: ["readonly=yes type=pflash secure=-", "readonly=yes type=pflash secure=yes"],
+      "disk 1": ["device=disk bus=virtio dev=vda format=raw", "device=disk bus=sata dev=vda format=raw"],
+      "nic 1 model": ["virtio", "rtl8139"],
+      tpm: ["tpm-crb/emulator-2.0", "(none)"],
+    });
+  });
+
+  test("xmlFacets reads the osinfo id and memballoon", () => {
+    const f = xmlFacets(xml().replace("<name>g</name>", "<metadata><libosinfo:libosinfo xmlns:libosinfo='x'><libosinfo:os id='http://microsoft.com/win/2k16'/></libosinfo:libosinfo></metadata>"));
+    expect(f.get("osinfo")).toBe("http://microsoft.com/win/2k16");
+    expect(f.get("memballoon")).toBe("virtio");
+  });
+});
+
+describe("explain", () => {
+  const row = (key: string, o = "added DWORD 0x0", t = "(not touched)") => ({ area: "SYSTEM" as const, key, ours: o, theirs: t });
+
+  test("the driver package name and the first-boot service are known differences", () => {
+    expect(explainRow(row(`${DEVID}:v2vviostor.inf`), "windows-2022-uefi")).toMatchObject({ explained: true, id: "driver-package-name" });
+    expect(explainRow(row(`${DEVID}:guestor.inf`), "windows-2022-uefi")).toMatchObject({ explained: true, id: "driver-package-name" });
+    expect(explainRow(row("driverdatabase\\driverpackages\\v2vviostor.inf_v2v\\configurations\\v2vviostor_conf:service"), "w")).toMatchObject({ explained: true });
+    expect(explainRow(row("controlset001\\services\\v2v-firstboot:imagepath"), "w")).toMatchObject({ explained: true, id: "firstboot-service" });
+  });
+
+  test("a different boot driver start type is neither explained nor harmless", () => {
+    const r = row(`${VIOSTOR}:start`, "added DWORD 0x3", "added DWORD 0x0");
+    expect(explainRow(r, "windows-2022-uefi")).toEqual({ explained: false });
+    expect(isBootCritical(r)).toBe(true);
+  });
+
+  test("boot-critical: boot driver service, CriticalDeviceDatabase, DeviceIds, Select, BCD; not other services", () => {
+    expect(isBootCritical(row("controlset001\\control\\criticaldevicedatabase\\pci#ven_1af4&dev_1001:service"))).toBe(true);
+    expect(isBootCritical(row(`${DEVID}:x.inf`))).toBe(true);
+    expect(isBootCritical(row("select:current"))).toBe(true);
+    expect(isBootCritical({ area: "BCD", key: "objects\\{x}\\elements\\16000046:element", ours: "removed", theirs: "(not touched)" })).toBe(true);
+    expect(isBootCritical(row("controlset001\\services\\vmtools:start"))).toBe(false);
+    expect(isBootCritical(row("controlset001\\services\\viostorx:start"))).toBe(false);
+    expect(isBootCritical({ area: "SOFTWARE", key: "select:current", ours: "", theirs: "" })).toBe(false);
+  });
+
+  test("a guest-specific rule (2k25 driver folder) only covers its guest", () => {
+    const r = { area: "VirtIO" as const, key: "viostor.sys", ours: "present", theirs: "absent" };
+    expect(explainRow(r, "windows-2025-uefi")).toMatchObject({ explained: true, id: "2k25-driver-dir" });
+    expect(explainRow(r, "windows-2022-uefi")).toEqual({ explained: false });
+  });
+});
+
+describe("report", () => {
+  const pair = (t: ReadonlyMap<string, string>): GuestState[] => {
+    const st = (system: ReadonlyMap<string, string>): GuestState => ({ system, software: new Map(), virtio: ["viostor.sys"] });
+    return [st(source), st(ours), st(t)];
+  };
+  const result = (t: ReadonlyMap<string, string>) => {
+    const [s, o, th] = pair(t);
+    return { guest: "windows-2022-uefi", rows: explainRows(diffGuest({ source: s!, ours: o!, theirs: th!, oursXml: xml(), theirsXml: xml() }), "windows-2022-uefi"), seconds: [["ours", 1.25]] as Array<[string, number]> };
+  };
+
+  test("only known differences: the summary says 0 boot-critical unexplained and the exit is 0", () => {
+    const r = result(theirs);
+    const s = summarise([r]);
+    expect(s).toEqual({ rows: 4, explained: 4, unexplained: 0, bootCriticalUnexplained: 0, failedGuests: 0 });
+    expect(exitDecision(s)).toBe(0);
+    const md = renderReport([r]);
+    expect(md).toContain("| area | key | ours | theirs | why |");
+    expect(md).toContain("| ours | 1.3 |");
+    expect(md.trimEnd().split("\n").at(-1)).toBe("4 differences: 4 explained, 0 unexplained; boot-critical unexplained: 0");
+  });
+
+  test("an unexplained boot-critical difference is on top, named, counted, and makes the exit 1", () => {
+    const r = result(new Map(theirs).set(`${VIOSTOR}:start`, DW(3)));
+    const s = summarise([r]);
+    expect(s.bootCriticalUnexplained).toBe(1);
+    expect(exitDecision(s)).toBe(1);
+    const md = renderReport([r]);
+    const firstRow = md.split("\n").find((l) => l.startsWith("| SYSTEM"));
+    expect(firstRow).toBe(`| SYSTEM | ${VIOSTOR}:start | added DWORD 0x0 | added DWORD 0x3 | **boot-critical** **UNEXPLAINED** |`);
+    expect(md).toMatch(/boot-critical unexplained: 1\n$/);
+  });
+
+  test("an unexplained row that is not boot-critical is counted but does not fail; a guest not compared does", () => {
+    const r = result(new Map(theirs).set("controlset001\\services\\vmtools:start", DW(3)));
+    expect(summarise([r])).toMatchObject({ unexplained: 1, bootCriticalUnexplained: 0 });
+    expect(exitDecision(summarise([r]))).toBe(0);
+    const failed = { guest: "windows-7-bios", rows: [], seconds: [], failure: "virt-v2v 2.2 exited 1" };
+    expect(exitDecision(summarise([r, failed]))).toBe(1);
+    expect(renderReport([failed])).toContain("Not compared: virt-v2v 2.2 exited 1");
+  });
+
+  test("cells keep the table intact", () => {
+    const r = result(new Map(theirs).set("controlset001\\services\\x|y:start", DW(3)));
+    expect(renderReport([r])).toContain("x\\|y:start");
+  });
+});
