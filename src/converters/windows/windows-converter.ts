@@ -81,7 +81,11 @@ const hasDriver = (c: CollectedDrivers, name: string): boolean =>
 
 /** Copy the collected files into %SystemRoot%\Drivers\VirtIO; returns that folder's guest path. */
 async function installDriverFiles(g: GuestHandle, systemRoot: string, c: CollectedDrivers): Promise<string> {
-  const dir = await g.caseSensitivePath(`${await g.caseSensitivePath(`${systemRoot}/Drivers`)}/VirtIO`);
+  // A stock Windows has no %SystemRoot%\Drivers: create it before resolving VirtIO inside it
+  // (caseSensitivePath throws when a parent is missing).
+  const drivers = await g.caseSensitivePath(`${systemRoot}/Drivers`);
+  await g.mkdirP(drivers);
+  const dir = await g.caseSensitivePath(`${drivers}/VirtIO`);
   await g.mkdirP(dir);
   for (const f of c.files) await g.upload(f.hostPath, `${dir}/${f.name}`);
   return dir;
