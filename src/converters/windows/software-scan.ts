@@ -64,7 +64,7 @@ export function installedApps(software: Hive): InstalledApp[] {
 
 /** Which other-hypervisor tools an app is, by its display name; undefined for anything else. */
 export function toolsKind(app: InstalledApp): "vmware" | "parallels" | "virtuozzo" | "xen-pv" | undefined {
-  if (app.key === XEN_PV_KEY) return "xen-pv";
+  if (app.key.toLowerCase() === XEN_PV_KEY.toLowerCase()) return "xen-pv"; // key names are case-insensitive
   const name = app.displayName ?? "";
   if (/^VMware Tools\b/i.test(name)) return "vmware";
   if (/^Parallels Tools\b/i.test(name)) return "parallels";

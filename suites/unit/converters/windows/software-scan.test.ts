@@ -48,6 +48,7 @@ describe("toolsKind", () => {
     [{ key: "x", displayName: "Parallels Tools" }, "parallels"],
     [{ key: "x", displayName: "Virtuozzo Tools" }, "virtuozzo"],
     [{ key: XEN_PV_KEY, displayName: "anything" }, "xen-pv"],
+    [{ key: XEN_PV_KEY.toUpperCase() }, "xen-pv"], // registry key names are case-insensitive
     [{ key: "x", displayName: "VMware Toolsmith" }, undefined],
     [{ key: "x", displayName: "VMware vSphere Client" }, undefined],
     [{ key: "x", displayName: "My VMware Tools" }, undefined],

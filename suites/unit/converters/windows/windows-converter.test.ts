@@ -347,6 +347,35 @@ describe("windowsConverter.convert: Server 2022, UEFI, drivers for 2k22", () => 
     expect(out.warnings).toEqual(["the BCD has no default boot entry (Windows Boot Manager element 23000003); the boot configuration was left as it is"]);
   });
 
+  test("an ESP without bootmgfw.efi: a warning, no fallback loader", async () => {
+    const g = windowsGuest({ espFiles: { "/EFI/Microsoft/Boot/BCD": latin1(bcdHive({ defaultEntry: LOADER_A, loaders: { [LOADER_A]: false } })) } });
+    const out = await windowsConverter.convert(g, server2022(), source, ctx());
+    expect(out.warnings).toEqual(["the ESP has no EFI/Microsoft/Boot/bootmgfw.efi; the guest may not find its boot manager on the new firmware"]);
+    expect([...g.unmounted.get("/Windows/Temp/v2v-esp-0")!.keys()]).toEqual(["/EFI/Microsoft/Boot/BCD"]);
+    // Nothing to remove in the BCD: it is not written back.
+    expect(g.ops.filter((o) => o.startsWith("upload ") && o.includes("/EFI/"))).toEqual([]);
+  });
+
+  test("a UEFI guest without an ESP: a warning, nothing mounted", async () => {
+    const g = windowsGuest({ esp: false });
+    const out = await windowsConverter.convert(g, server2022(), source, ctx());
+    expect(out.warnings).toEqual(["this UEFI guest has no EFI System Partition that v2v could find; its boot files were not checked"]);
+    expect(g.ops.some((o) => o.startsWith("mount "))).toBe(false);
+  });
+
+  test("the control set inspection names is the one edited", async () => {
+    const insp = server2022({ windows: { ...server2022().windows!, currentControlSet: "ControlSet002" } });
+    const sys = server2022System();
+    sys.ensureKey(["ControlSet002", "Services", "vmtools"]);
+    const g = windowsGuest({ system: sys });
+    await windowsConverter.convert(g, insp, source, ctx());
+    const back = systemOf(g);
+    expect(valueDword(back.value(["ControlSet002", "Services", "viostor"], "Start"))).toBe(0);
+    expect(valueDword(back.value(["ControlSet002", "Services", "vmtools"], "Start"))).toBe(4);
+    expect(back.hasKey(["ControlSet001", "Services", "viostor"])).toBe(false);
+    expect(valueDword(back.value(["ControlSet001", "Services", "vmtools"], "Start"))).toBe(2);
+  });
+
   test("a BIOS guest's ESP-looking partitions are not touched", async () => {
     const g = windowsGuest();
     await windowsConverter.convert(g, server2022({ firmware: "bios" }), source, ctx());
