@@ -212,9 +212,11 @@ function windowsGuest(spec: GuestSpec = {}): EspRecordingGuest {
     dirs: ["/Windows/Temp", "/Program Files/Common Files", ...(spec.dirs ?? [])],
     ...(esp
       ? {
-          filesystems: { "/dev/sda1": "vfat", "/dev/sda2": "vfat", "/dev/sda3": "ntfs" },
+          filesystems: { "/dev/sda1": "vfat", "/dev/sda2": "vfat", "/dev/sda3": "ntfs", "/dev/sda4": "ntfs" },
           blkid: {
             "/dev/sda1": { TYPE: "vfat", PART_ENTRY_TYPE: ESP_TYPE },
+            // Typed as an ESP but not FAT: not an ESP.
+            "/dev/sda4": { TYPE: "ntfs", PART_ENTRY_TYPE: ESP_TYPE.toUpperCase() },
             "/dev/sda2": { TYPE: "vfat", PART_ENTRY_TYPE: "ebd0a0a2-b9e5-4433-87c0-68b6b72699c7" },
           },
           deviceFiles: {
@@ -302,7 +304,7 @@ describe("windowsConverter.convert: Server 2022, UEFI, drivers for 2k22", () => 
     const out = await windowsConverter.convert(g, server2022(), source, ctx());
     const mp = "/Windows/Temp/v2v-esp-0";
     expect(g.ops).toContain(`mount /dev/sda1 ${mp}`);
-    expect(g.ops.some((o) => o.startsWith("mount /dev/sda2"))).toBe(false);
+    expect(g.ops.filter((o) => o.startsWith("mount "))).toEqual([`mount /dev/sda1 ${mp}`]);
     const esp = g.unmounted.get(mp)!;
     expect(esp.get("/EFI/Boot/BOOTX64.EFI")).toBe(BOOTMGFW);
     const bcd = hiveFromLatin1(esp.get("/EFI/Microsoft/Boot/BCD"), "BCD (after)");
@@ -416,9 +418,12 @@ describe("windowsConverter.convert: Windows 7 (no DriverDatabase)", () => {
 });
 
 describe("windowsConverter.convert: no drivers for this Windows", () => {
-  test("all-false drivers, a warning naming where drivers were looked for, no viostor service, hives still fixed", async () => {
+  test("all-false drivers, a warning naming where drivers were looked for (and no 0x7B warnings), no viostor service, hives still fixed", async () => {
     process.env["VIRTIO_WIN"] = TREE_NO_2K22;
-    const g = windowsGuest({ esp: false });
+    const g = windowsGuest({
+      esp: false,
+      software: { currentBuildNumber: "20348", devicePath: "%SystemRoot%\\inf", gpoHistory: ["{31B2F340-016D-11D2-945F-00C04FB984F9}"], apps: [VMWARE_TOOLS, { key: "N", displayName: "Norton AntiVirus" }] },
+    });
     const out = await windowsConverter.convert(g, server2022({ firmware: "bios" }), source, ctx());
     expect(out.drivers).toEqual({ virtioBlk: false, virtioNet: false, virtioRng: false, virtioBalloon: false });
     expect(out.warnings).toEqual([
