@@ -1,4 +1,4 @@
-// Effectful: read, through libguestfs and read-only, what the differential compares on one
+// Effectful: read, through libguestfs and read-only, what the differential compares on each
 // Windows disk (the source, or a disk one of the tools converted): the SYSTEM and SOFTWARE hives,
 // the BCD of the ESP (UEFI), the Drivers\VirtIO listing and the first-boot folder of either tool.
 // The hives are downloaded to a temporary directory and parsed with our own Hive reader.
@@ -40,32 +40,59 @@ async function listing(s: GuestfishSession, dir: string): Promise<string[] | und
   return lines(await s.cmd("find", p)).map((l) => l.toLowerCase()).sort();
 }
 
-/** Everything the differential reads from one Windows disk, opened read-only. */
-export async function collectGuestState(disk: string, format: "raw" | "qcow2", label: string): Promise<GuestState> {
+/** The device libguestfs gives the n-th added drive (0 -> /dev/sda). */
+export function deviceOfDrive(n: number): string {
+  return `/dev/sd${String.fromCharCode(0x61 + n)}`;
+}
+
+/** Pure: whether a partition or device name ("/dev/sdb3") lies on the drive `dev` ("/dev/sdb"). */
+export function onDevice(name: string, dev: string): boolean {
+  return name === dev || new RegExp(`^${dev}[0-9]+$`).test(name);
+}
+
+/**
+ * Everything the differential reads from each disk (the source and both converted disks), in
+ * one appliance with every disk attached read-only: one launch instead of three.
+ */
+export async function collectGuestStates(disks: ReadonlyArray<{ path: string; format: "raw" | "qcow2"; label: string }>): Promise<GuestState[]> {
+  if (disks.length > 26) throw new Error("at most 26 disks per appliance");
   const tmp = await mkdtemp(join(process.env["VIRT_V2V_TMPDIR"] ?? "/var/tmp", "v2v-differential-"));
-  const s = await GuestfishSession.start([{ path: disk, format, readonly: true }]);
+  const s = await GuestfishSession.start(disks.map((d) => ({ path: d.path, format: d.format, readonly: true })));
   try {
     const roots = lines(await s.cmd("inspect-os"));
-    const root = roots[0];
-    if (root === undefined) throw new Error(`${label}: libguestfs found no operating system on ${disk}`);
-    const type = await s.cmd("inspect-get-type", root);
-    if (type !== "windows") throw new Error(`${label}: the guest on ${disk} is "${type}", not Windows`);
-
-    // The ESP first (mounted alone at /), then the Windows volume.
-    let bcd: Map<string, string> | undefined;
-    for (const l of lines(await s.cmd("list-filesystems"))) {
-      const [dev, fs] = l.split(/:\s*/);
-      if (!dev || fs !== "vfat") continue;
-      await s.cmd("mount-ro", dev, "/");
-      try {
-        const p = await guestPath(s, "/EFI/Microsoft/Boot/BCD");
-        if (p !== undefined && bcd === undefined) bcd = await downloadHive(s, p, tmp, `${label} BCD`);
-      } finally {
-        await s.cmd("umount-all");
-      }
+    const filesystems = lines(await s.cmd("list-filesystems")).map((l) => l.split(/:\s*/) as [string, string?]);
+    const out: GuestState[] = [];
+    for (const [i, d] of disks.entries()) {
+      const dev = deviceOfDrive(i);
+      const root = roots.find((r) => onDevice(r, dev));
+      if (root === undefined) throw new Error(`${d.label}: libguestfs found no operating system on ${d.path}`);
+      const esps = filesystems.filter(([fs, type]) => type === "vfat" && onDevice(fs, dev)).map(([fs]) => fs);
+      out.push(await collectOne(s, root, esps, d.path, d.label, tmp));
     }
+    return out;
+  } finally {
+    await s.close().catch(() => s.kill());
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
 
-    await s.cmd("mount-ro", root, "/");
+async function collectOne(s: GuestfishSession, root: string, esps: readonly string[], disk: string, label: string, tmp: string): Promise<GuestState> {
+  const type = await s.cmd("inspect-get-type", root);
+  if (type !== "windows") throw new Error(`${label}: the guest on ${disk} is "${type}", not Windows`);
+  await s.cmd("umount-all");
+  // The ESP first (mounted alone at /), then the Windows volume.
+  let bcd: Map<string, string> | undefined;
+  for (const esp of esps) {
+    await s.cmd("mount-ro", esp, "/");
+    try {
+      const p = await guestPath(s, "/EFI/Microsoft/Boot/BCD");
+      if (p !== undefined && bcd === undefined) bcd = await downloadHive(s, p, tmp, `${label} BCD`);
+    } finally {
+      await s.cmd("umount-all");
+    }
+  }
+  await s.cmd("mount-ro", root, "/");
+  try {
     const config = "/Windows/System32/config";
     const systemPath = await guestPath(s, `${config}/SYSTEM`);
     const softwarePath = await guestPath(s, `${config}/SOFTWARE`);
@@ -83,7 +110,6 @@ export async function collectGuestState(disk: string, format: "raw" | "qcow2", l
     }
     return { system, software, ...(bcd ? { bcd } : {}), virtio, ...(firstboot ? { firstboot } : {}) };
   } finally {
-    await s.close().catch(() => s.kill());
-    await rm(tmp, { recursive: true, force: true });
+    await s.cmd("umount-all");
   }
 }

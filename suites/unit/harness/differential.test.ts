@@ -172,6 +172,12 @@ describe("explain", () => {
     expect(isBootCritical({ area: "SOFTWARE", key: "select:current", ours: "", theirs: "" })).toBe(false);
   });
 
+  test("VMware services disabled only by us are known; any other edit of them is not", () => {
+    expect(explainRow(row("controlset001\\services\\vmtools:start", "set DWORD 0x4"), "w")).toMatchObject({ explained: true, id: "vmware-services" });
+    expect(explainRow(row("controlset001\\services\\vmtools:start", "set DWORD 0x3"), "w")).toEqual({ explained: false });
+    expect(explainRow(row("controlset001\\services\\vmtools:start", "set DWORD 0x4", "set DWORD 0x3"), "w")).toEqual({ explained: false });
+  });
+
   test("a guest-specific rule (2k25 driver folder) only covers its guest", () => {
     const r = { area: "VirtIO" as const, key: "viostor.sys", ours: "present", theirs: "absent" };
     expect(explainRow(r, "windows-2025-uefi")).toMatchObject({ explained: true, id: "2k25-driver-dir" });
@@ -223,5 +229,16 @@ describe("report", () => {
   test("cells keep the table intact", () => {
     const r = result(new Map(theirs).set("controlset001\\services\\x|y:start", DW(3)));
     expect(renderReport([r])).toContain("x\\|y:start");
+  });
+});
+
+describe("collect: which drive a root is on", () => {
+  test("drives are /dev/sda, /dev/sdb … in the order added; a partition belongs to its own drive only", async () => {
+    const { deviceOfDrive, onDevice } = await import("../../../src/harness/differential/collect.js");
+    expect([0, 1, 2].map(deviceOfDrive)).toEqual(["/dev/sda", "/dev/sdb", "/dev/sdc"]);
+    expect(onDevice("/dev/sdb3", "/dev/sdb")).toBe(true);
+    expect(onDevice("/dev/sdb", "/dev/sdb")).toBe(true);
+    expect(onDevice("/dev/sda3", "/dev/sdb")).toBe(false);
+    expect(onDevice("/dev/sdbb1", "/dev/sdb")).toBe(false);
   });
 });
