@@ -8,6 +8,7 @@ import { imageInfo } from "../../host/qemu-img.js";
 import type { OutputMode } from "../../model/types.js";
 import { attempt, checkGuest, type CheckResult } from "./guest.js";
 import { metadataSuffix, checkMetadata, type MetaExpect } from "./meta.js";
+import { checkWindowsGuest } from "./windows.js";
 
 export type { CheckResult } from "./guest.js";
 
@@ -18,6 +19,8 @@ export interface CheckConvertedInput {
   /** The metadata file (NAME + the output spec's suffix); undefined for -o null. */
   readonly metadataPath?: string;
   readonly expect: MetaExpect;
+  /** Which guest checks run inside the disk (default linux). */
+  readonly guestOs?: "linux" | "windows";
   /** sha256 of each source file, taken before and after the conversion. */
   readonly sourceHashes?: { readonly before: Readonly<Record<string, string>>; readonly after: Readonly<Record<string, string>> };
 }
@@ -97,9 +100,13 @@ export async function checkConverted(input: CheckConvertedInput): Promise<CheckC
   if (guest) {
     const g: GuestfishGuest = guest;
     try {
-      const outcome = await checkGuest(g, { blockBus: input.expect.blockBus });
-      checks.push(...outcome.checks);
-      defaultKernel = outcome.defaultKernel;
+      if (input.guestOs === "windows") {
+        checks.push(...(await checkWindowsGuest(g, { virtio: input.expect.blockBus === "virtio-blk", firmware: input.expect.firmware })));
+      } else {
+        const outcome = await checkGuest(g, { blockBus: input.expect.blockBus });
+        checks.push(...outcome.checks);
+        defaultKernel = outcome.defaultKernel;
+      }
     } catch (e) {
       checks.push({ name: "guest checks", ok: false, detail: `stopped: ${e instanceof Error ? e.message : String(e)}` });
     } finally {

@@ -19,6 +19,8 @@ export interface MetaExpect {
   readonly memoryMiB?: number;
   readonly vcpus?: number;
   readonly nicModel?: TargetNicModel;
+  /** A Windows guest: local-time RTC, Hyper-V enlightenments, and a TPM when `tpm`. */
+  readonly windows?: { readonly tpm: boolean };
 }
 
 /** Facts read from any of the formats, so one comparison serves all. */
@@ -29,7 +31,16 @@ export interface MetaFacts {
   readonly memoryMiB?: number;
   readonly vcpus?: number;
   readonly nicModels: readonly string[];
+  /** RTC base ("localtime", "utc"); undefined when the format cannot say (KubeVirt). */
+  readonly clock?: string;
+  /** Hyper-V enlightenments enabled, by libvirt's names (relaxed, vapic, spinlocks ...). */
+  readonly hyperv: readonly string[];
+  /** An emulated TPM is declared; undefined when the format cannot declare one (-o qemu). */
+  readonly tpm?: boolean;
 }
+
+/** The enlightenments a Windows guest must get, at least. */
+export const REQUIRED_HYPERV = ["relaxed", "vapic", "spinlocks"] as const;
 
 const XML_BUS: Readonly<Record<TargetBlockBus, string>> = { "virtio-blk": "virtio", sata: "sata", ide: "ide" };
 const XML_NIC: Readonly<Record<TargetNicModel, string>> = { "virtio-net": "virtio", e1000: "e1000", rtl8139: "rtl8139" };
@@ -56,12 +67,20 @@ export function readLibvirtXmlFacts(xml: string): MetaFacts {
     ...(Number.isFinite(memValue) && scale[unit] ? { memoryMiB: memValue * scale[unit]! } : {}),
     vcpus: Number(typeof domain["vcpu"] === "object" ? asNode(domain["vcpu"])["#text"] : domain["vcpu"]),
     nicModels: ((devices["interface"] as Node[] | undefined) ?? []).map((n) => String(asNode(n["model"])["@_type"] ?? "")),
+    clock: String(asNode(domain["clock"])["@_offset"] ?? "utc"),
+    hyperv: Object.entries(asNode(asNode(domain["features"])["hyperv"]))
+      .filter(([k, v]) => !k.startsWith("@_") && asNode(v)["@_state"] === "on")
+      .map(([k]) => k),
+    tpm: devices["tpm"] !== undefined,
   };
 }
 
 /** Pure: the facts of an -o json document, in the same vocabulary as the XML (bus "virtio"). */
 export function readJsonMetaFacts(text: string): MetaFacts {
-  const j = JSON.parse(text) as { disks?: { bus?: string; path?: string }[]; firmware?: string; memory_bytes?: number; vcpus?: number; nics?: { model?: string }[] };
+  const j = JSON.parse(text) as {
+    disks?: { bus?: string; path?: string }[]; firmware?: string; memory_bytes?: number; vcpus?: number; nics?: { model?: string }[];
+    platform?: { clock?: string; hyperv?: string[]; tpm?: boolean };
+  };
   const bus = (b: string | undefined): string => XML_BUS[b as TargetBlockBus] ?? String(b);
   const nic = (m: string | undefined): string => XML_NIC[m as TargetNicModel] ?? String(m);
   return {
@@ -71,6 +90,9 @@ export function readJsonMetaFacts(text: string): MetaFacts {
     ...(typeof j.memory_bytes === "number" ? { memoryMiB: j.memory_bytes / (1024 * 1024) } : {}),
     ...(typeof j.vcpus === "number" ? { vcpus: j.vcpus } : {}),
     nicModels: (j.nics ?? []).map((n) => nic(n.model)),
+    ...(j.platform?.clock !== undefined ? { clock: j.platform.clock } : {}),
+    hyperv: j.platform?.hyperv ?? [],
+    ...(j.platform?.tpm !== undefined ? { tpm: j.platform.tpm } : {}),
   };
 }
 
@@ -97,7 +119,9 @@ export function parseQemuOpts(text: string): Record<string, string> {
 export function readQemuScriptFacts(text: string): MetaFacts {
   const words = text.split("\n").filter((l) => /^\s+-/.test(l)).flatMap((l) => splitWords(l.trim())).filter((w) => w !== "\\");
   const valuesOf = (flag: string): string[] => words.flatMap((w, i) => (w === flag && words[i + 1] !== undefined ? [words[i + 1]!] : []));
-  const busOf = Object.fromEntries(Object.entries(QEMU_DISK_DEVICE).map(([b, d]) => [d, XML_BUS[b as TargetBlockBus]]));
+  // ide-hd is the device of both: on q35 it sits on the ICH9 AHCI controller (sata), on pc on PIIX IDE.
+  const q35 = (parseQemuOpts(valuesOf("-machine")[0] ?? "")[""] ?? "").startsWith("q35");
+  const busOf: Record<string, string> = { [QEMU_DISK_DEVICE["virtio-blk"]]: XML_BUS["virtio-blk"], "ide-hd": q35 ? XML_BUS.sata : XML_BUS.ide };
   const nicOf = Object.fromEntries(Object.entries(QEMU_NIC_DEVICE).map(([m, d]) => [d, XML_NIC[m as TargetNicModel]]));
   const devices = valuesOf("-device").map((v) => parseQemuOpts(v)[""] ?? "");
   const drives = valuesOf("-drive").map(parseQemuOpts);
@@ -110,6 +134,9 @@ export function readQemuScriptFacts(text: string): MetaFacts {
     ...(Number.isFinite(mem) && mem > 0 ? { memoryMiB: mem } : {}),
     ...(Number.isFinite(smp) && smp > 0 ? { vcpus: smp } : {}),
     nicModels: devices.filter((d) => d in nicOf).map((d) => nicOf[d]!),
+    clock: parseQemuOpts(valuesOf("-rtc")[0] ?? "")["base"] ?? "utc",
+    // The enlightenments are in the script's kvm branch: "-cpu host,hv-relaxed,...".
+    hyperv: (/-cpu host,(\S+)/.exec(text)?.[1] ?? "").split(",").filter((f) => f.startsWith("hv-")).map((f) => f.slice(3).replace(/=.*$/, "")),
   };
 }
 
@@ -144,6 +171,8 @@ export function readKubevirtYamlFacts(text: string): MetaFacts {
     ...(memoryMiB !== undefined ? { memoryMiB } : {}),
     ...(cpu ? { vcpus: count(cpu["sockets"]) * count(cpu["cores"]) * count(cpu["threads"]) } : {}),
     nicModels: asList(devices["interfaces"]).map((n) => String(n["model"] ?? "virtio")), // KubeVirt's default model
+    hyperv: Object.keys(asNode(asNode(domain["features"])["hyperv"])).map((k) => (k === "synictimer" ? "stimer" : k)),
+    tpm: devices["tpm"] !== undefined,
   };
 }
 
@@ -182,6 +211,12 @@ export function compareMeta(f: MetaFacts, e: MetaExpect, what: string): CheckRes
   if (e.nicModel !== undefined) {
     const nic = XML_NIC[e.nicModel];
     add(`NICs are ${nic}`, f.nicModels.length > 0 && f.nicModels.every((m) => m === nic), `NIC models: ${f.nicModels.join(", ") || "none"}`);
+  }
+  if (e.windows) {
+    if (f.clock !== undefined) add("the RTC keeps local time (Windows)", f.clock === "localtime", `clock: ${f.clock}`);
+    const missing = REQUIRED_HYPERV.filter((h) => !f.hyperv.includes(h));
+    add(`Hyper-V enlightenments (${REQUIRED_HYPERV.join(", ")} at least)`, missing.length === 0, `enabled: ${f.hyperv.join(", ") || "none"}`);
+    if (f.tpm !== undefined) add(e.windows.tpm ? "a TPM 2.0 (Windows 11)" : "no TPM", f.tpm === e.windows.tpm, f.tpm ? "a TPM is declared" : "no TPM");
   }
   return out;
 }

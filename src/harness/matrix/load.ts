@@ -57,6 +57,7 @@ function mergeFields(base: CellFields, over: CellFields | MatrixOverride): CellF
   const out: CellFields = { ...base, expect };
   if (over.options !== undefined) out.options = over.options;
   if (over.negativeControl !== undefined) out.negativeControl = over.negativeControl;
+  if (over.virtioWin !== undefined) out.virtioWin = over.virtioWin;
   if (over.skip === null) delete out.skip;
   else if (over.skip !== undefined) out.skip = over.skip;
   return out;
@@ -160,13 +161,16 @@ function finishCell(
   if (e.blockBus === undefined) say("expect.blockBus is not set; set it (virtio-blk, sata or ide) in defaults, the group or an override");
   if (e.boots === false && !e.reason) say("expect.boots is false but expect.reason is missing; say why this cell is not booted");
   if (e.boots === true && output === "null") say("-o null writes no disk, so it cannot boot; set expect.boots: false with a reason");
-  if (e.kernel !== undefined) {
+  for (const key of ["kernel", "refused"] as const) {
+    const pattern = e[key];
+    if (pattern === undefined) continue;
     try {
-      new RegExp(e.kernel);
+      new RegExp(pattern);
     } catch (err) {
-      say(`expect.kernel "${e.kernel}" is not a valid regular expression (${(err as Error).message}); fix the pattern`);
+      say(`expect.${key} "${pattern}" is not a valid regular expression (${(err as Error).message}); fix the pattern`);
     }
   }
+  if (e.refused !== undefined && e.boots !== false) say("expect.refused is set, so the cell cannot boot; set expect.boots: false with a reason");
   if (problems.length > before) return undefined;
   const expect: CellExpect = {
     boots: e.boots!,
@@ -174,12 +178,14 @@ function finishCell(
     firmware: e.firmware ?? registry.guests.get(guest) ?? "bios",
     blockBus: e.blockBus!,
     ...(e.kernel ? { kernel: e.kernel } : {}),
+    ...(e.refused ? { refused: e.refused } : {}),
   };
   return {
     name, guest, input, output,
     options: f.options ?? [],
     expect,
     negativeControl: f.negativeControl ?? expect.boots,
+    virtioWin: f.virtioWin ?? "harness",
     ...(f.skip ? { skip: f.skip } : {}),
     origin,
   };

@@ -7,14 +7,17 @@ import { bootDisk, type BootResult } from "../boot/boot.js";
 import { checkBoot, checkNegativeControl, NEGATIVE_CONTROL_BOOTED } from "../boot/boot-checks.js";
 import { ensureGuestDisks } from "../guests/builders.js";
 import { type BootRecord, type CellResult, cellFileStem } from "./cell-result.js";
-import { checkConverted, sha256Files } from "../checks/converted.js";
+import { checkConverted, compareSourceHashes, sha256Files } from "../checks/converted.js";
+import { checkBootDriverRegistered, openWindowsView } from "../checks/windows.js";
+import { GuestfishGuest } from "../../guest/guestfish-guest.js";
+import { ensureVirtioWin } from "../guests/windows/virtio-win.js";
 import type { CheckResult } from "../checks/guest.js";
 import { metadataSuffix, type MetaExpect } from "../checks/meta.js";
 import { findRecipe, type GuestRecipe } from "../guests/recipes.js";
 import type { MatrixCell } from "./schema.js";
 import { packagerFor } from "../guests/packagers.js";
 import { projectRoot } from "../project-root.js";
-import { runV2v } from "./run-v2v.js";
+import { runV2v, type V2vRun } from "./run-v2v.js";
 
 export interface CellHooks {
   /** Wraps each stage, e.g. in an Allure step. Default: runs it. */
@@ -49,6 +52,51 @@ export function buildV2vArgs(cell: MatrixCell, sources: readonly string[], outDi
   const out = cell.output === "null" ? ["-o", "null"] : ["-o", cell.output, "-os", outDir];
   return ["-i", cell.input, ...sources, ...out, ...cell.options];
 }
+
+/** VIRTIO_WIN for a Windows cell: the harness's virtio-win tree, or an empty directory for the fallback. */
+async function virtioWinEnv(cell: MatrixCell, workDir: string): Promise<Record<string, string>> {
+  if (cell.virtioWin === "harness") return { VIRTIO_WIN: (await ensureVirtioWin()).dir };
+  const empty = join(workDir, "virtio-win-none");
+  await mkdir(empty, { recursive: true });
+  return { VIRTIO_WIN: empty };
+}
+
+const isWindows11Recipe = (r: GuestRecipe): boolean => r.kind === "windows" && r.windows.installationType === "Client" && (r.windows.build ?? 0) >= 22000;
+
+/** Pure: a refusal cell's checks: non-zero exit, one error line matching, nothing written. */
+export function checkRefusal(v2v: Pick<V2vRun, "exitCode" | "summary">, pattern: string, written: readonly string[]): CheckResult[] {
+  const error = v2v.summary.error ?? "";
+  return [
+    { name: "v2v refuses the guest (non-zero exit)", ok: v2v.exitCode !== 0, detail: `exit status ${v2v.exitCode}` },
+    {
+      name: `the error is one line matching /${pattern}/`,
+      ok: new RegExp(pattern).test(error) && !error.includes("\n"),
+      detail: error || "no error message",
+    },
+    { name: "nothing is written to -os", ok: written.length === 0, detail: written.length ? written.join(", ") : "empty" },
+  ];
+}
+
+/** The negative check of a built Windows guest: its source disk must NOT pass the boot-driver check. */
+async function checkUnconvertedWindows(disks: readonly { path: string; format: "raw" }[], workDir: string): Promise<CheckResult> {
+  const name = "negative check: the unconverted guest lacks the boot-driver registration";
+  const g = await GuestfishGuest.open(disks.map((d) => ({ ...d, readonly: true })), { memoryMiB: 1024 });
+  const scratch = join(workDir, "negative-check");
+  await mkdir(scratch, { recursive: true });
+  try {
+    const c = checkBootDriverRegistered(await openWindowsView(g, scratch));
+    return c.ok
+      ? { name, ok: false, detail: `${NEGATIVE_CHECK_PASSED}: ${c.detail}` }
+      : { name, ok: true, detail: `as expected, the unconverted guest fails it: ${c.detail}` };
+  } catch (e) {
+    return { name, ok: false, detail: `the check could not run: ${e instanceof Error ? e.message : String(e)}` };
+  } finally {
+    await g.close().catch(() => undefined);
+  }
+}
+
+/** What a Windows negative check that passes says: the checks cannot tell converted from not. */
+export const NEGATIVE_CHECK_PASSED = "the unconverted guest already passes the boot-driver check, so that check proves nothing";
 
 /** The reason of a cell that ran no check: a pass must have proved something. */
 export const NO_CHECK_RAN = "no check ran, so the cell proved nothing";
@@ -120,11 +168,16 @@ export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPa
     const recipe = findRecipe(cell.guest);
     const guest = await stage("image", () => ensureGuestDisks(recipe, hooks.progress));
     const sources = (await stage("package", () => packagerFor(cell.input)(recipe, hooks.progress))).args;
+    const env = recipe.kind === "windows" ? await stage("virtio-win", () => virtioWinEnv(cell, paths.workDir)) : {};
     const before = await stage("sha256 before", () => sha256Files(sources));
-    const v2v = await stage("convert", () => runV2v(buildV2vArgs(cell, sources, outDir), paths.reportDir));
+    const v2v = await stage("convert", () => runV2v(buildV2vArgs(cell, sources, outDir), paths.reportDir, undefined, env));
     files.push(shown(v2v.stdoutPath), shown(v2v.stderrPath));
     const after = await stage("sha256 after", () => sha256Files(sources));
     const cliStages = [...v2v.summary.stages];
+    if (cell.expect.refused !== undefined) {
+      checks.push(...checkRefusal(v2v, cell.expect.refused, await readdir(outDir)), compareSourceHashes(before, after));
+      return result({ cliStages });
+    }
     if (v2v.exitCode !== 0) {
       checks.push({ name: "v2v converts the guest", ok: false, detail: `exit status ${v2v.exitCode}: ${v2v.summary.error ?? "see v2v.stderr.log"}` });
       return result({ cliStages });
@@ -144,9 +197,10 @@ export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPa
     const metaExpect: MetaExpect = {
       firmware: cell.expect.firmware, blockBus: cell.expect.blockBus, diskCount, ...hw,
       nicModel: cell.expect.blockBus === "virtio-blk" ? "virtio-net" : "e1000",
+      ...(recipe.kind === "windows" ? { windows: { tpm: isWindows11Recipe(recipe) } } : {}),
     };
     const statics = await stage("static checks", () => checkConverted({
-      output: cell.output, disks, expect: metaExpect,
+      output: cell.output, disks, expect: metaExpect, guestOs: recipe.kind === "windows" ? "windows" : "linux",
       ...(metaName ? { metadataPath: join(outDir, metaName) } : {}),
       sourceHashes: { before, after },
     }));
@@ -173,8 +227,14 @@ export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPa
       }));
     }
 
+    if (cell.negativeControl && recipe.kind === "windows") {
+      // A built Windows guest cannot boot: its negative check is static. The unconverted disk
+      // must fail the boot-driver check that the converted one passed.
+      checks.push(await stage("negative check", () => checkUnconvertedWindows(guest.disks, paths.workDir)));
+    }
+
     let negativeControl: BootRecord | undefined;
-    if (cell.negativeControl) {
+    if (cell.negativeControl && recipe.kind !== "windows") {
       const serialLogPath = join(paths.reportDir, "serial-negative-control.log");
       // The source disks themselves: the boot runs with snapshot=on and a read-only bind mount.
       const neg = await stage("negative control", () => bootDisk({

@@ -56,17 +56,20 @@ export interface V2vRun {
 }
 
 /**
- * Run `node dist/cli.js ARGS --machine-readable`; stdout to LOGDIR/v2v.jsonl, stderr to
+ * Run `node dist/cli.js ARGS --machine-readable` (with `env` added to this process's environment,
+ * e.g. VIRTIO_WIN for a Windows cell); stdout to LOGDIR/v2v.jsonl, stderr to
  * LOGDIR/v2v.stderr.log. Never throws for a failed conversion: the exit code says.
  */
-export async function runV2v(args: readonly string[], logDir: string, timeoutMs = 90 * 60_000): Promise<V2vRun> {
+export async function runV2v(
+  args: readonly string[], logDir: string, timeoutMs = 90 * 60_000, env: Readonly<Record<string, string>> = {},
+): Promise<V2vRun> {
   const cli = join(projectRoot(), "dist", "cli.js");
   if (!existsSync(cli)) throw new V2vError("COMMAND", `${cli} does not exist; compile first with "npx tsc -p ."`);
   const argv = [process.execPath, cli, ...args, "--machine-readable"];
   const stdoutPath = join(logDir, "v2v.jsonl");
   const stderrPath = join(logDir, "v2v.stderr.log");
   const t0 = Date.now();
-  const r = await runAllowFail(argv, { timeoutMs, stdoutFile: stdoutPath, stderrFile: stderrPath });
+  const r = await runAllowFail(argv, { timeoutMs, stdoutFile: stdoutPath, stderrFile: stderrPath, env: { ...process.env, ...env } as Record<string, string> });
   const end = Date.now();
   const summary = parseMachineReadable(await readFile(stdoutPath, "utf8").catch(() => ""), end);
   return { argv, exitCode: r.exitCode, seconds: (end - t0) / 1000, summary, stdoutPath, stderrPath };

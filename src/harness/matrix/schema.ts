@@ -18,6 +18,11 @@ export const partialExpectSchema = z
     blockBus: z.enum(["virtio-blk", "sata", "ide"]),
     /** A regular expression the booted kernel (uname -r) must match. */
     kernel: nonEmpty,
+    /**
+     * The guest must be refused: v2v exits non-zero with an error matching this regular
+     * expression, the output directory stays empty and the source unchanged.
+     */
+    refused: nonEmpty,
   })
   .partial()
   .strict();
@@ -29,8 +34,17 @@ const cellFields = {
   expect: partialExpectSchema.optional(),
   /** Skip the cell, with this reason (it shows in the test name and in the report). */
   skip: nonEmpty.optional(),
-  /** Also boot the unconverted disk on virtio, which must NOT reach the report line. */
+  /**
+   * Also check the unconverted guest, which must fail: a Linux guest is booted on virtio and must
+   * NOT reach the report line; a built Windows guest must lack the boot-driver registration.
+   */
   negativeControl: z.boolean().optional(),
+  /**
+   * The virtio-win drivers a Windows cell converts with (VIRTIO_WIN): "harness" (default, the
+   * tree src/harness/guests/windows/virtio-win.ts builds) or "none" (an empty directory: the
+   * emulated-devices fallback).
+   */
+  virtioWin: z.enum(["harness", "none"]).optional(),
 };
 
 export const cellDefaultsSchema = z.object(cellFields).strict();
@@ -79,6 +93,7 @@ export interface CellExpect {
   readonly firmware: "bios" | "uefi";
   readonly blockBus: TargetBlockBus;
   readonly kernel?: string;
+  readonly refused?: string;
 }
 
 /** One test of the matrix: a guest, converted from one input mode to one output mode. */
@@ -91,6 +106,7 @@ export interface MatrixCell {
   readonly options: readonly string[];
   readonly expect: CellExpect;
   readonly negativeControl: boolean;
+  readonly virtioWin: "harness" | "none";
   readonly skip?: string;
   /** Where the cell came from, "matrices/smoke.yaml:12", for messages. */
   readonly origin: string;

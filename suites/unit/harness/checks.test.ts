@@ -15,7 +15,7 @@ import { renderLibvirtXml } from "../../../src/outputs/common/libvirt-xml.js";
 import { renderKubevirtYaml } from "../../../src/outputs/kubevirt/kubevirt-yaml.js";
 import { renderQemuScript } from "../../../src/outputs/qemu/qemu-script.js";
 import { FakeGuest } from "../fakes/fake-guest.js";
-import { biosNoVirtio, biosVirtio, OVMF, uefiGuest } from "../outputs/meta-fixtures.js";
+import { biosNoVirtio, biosVirtio, OVMF, uefiGuest, windows11NoDrivers, windows2022 } from "../outputs/meta-fixtures.js";
 
 const GRUB_CFG = `set default="0"
 if [ x"\${feature_menuentry_id}" = xy ]; then
@@ -179,7 +179,7 @@ describe("metadata facts read back what the output modules render", () => {
       "        memory: {guest: 1Gi}", "        devices:", "          disks: [{name: d, disk: {}}, {name: c, cdrom: {}}]",
       "          interfaces: [{name: default}]", "      volumes: [{name: d, hostDisk: {path: /x, type: Disk}}]",
     ].join("\n"));
-    expect(bare).toEqual({ diskBuses: ["virtio"], diskPaths: ["/x"], uefi: false, memoryMiB: 1024, vcpus: 4, nicModels: ["virtio"] });
+    expect(bare).toEqual({ diskBuses: ["virtio"], diskPaths: ["/x"], uefi: false, memoryMiB: 1024, vcpus: 4, nicModels: ["virtio"], hyperv: [], tpm: false });
   });
   test("kubevirt: quantities and the document's frame", () => {
     expect([quantityMiB("2048Mi"), quantityMiB("2Gi"), quantityMiB("1048576Ki"), quantityMiB("2147483648"), quantityMiB(2048), quantityMiB("2 Gi")])
@@ -192,6 +192,31 @@ describe("metadata facts read back what the output modules render", () => {
     expect(checkKubevirtFrame(broken).detail).toBe(
       'apiVersion is "kubevirt.io/v1alpha3"; kind is "VirtualMachineInstance"; metadata.name "Bad_Name" is not an RFC 1123 name; disk(s) without a volume: disk-0');
     expect(checkKubevirtFrame("a: [").ok).toBe(false);
+  });
+  test("Windows: local time, Hyper-V and the TPM read back from every format; a Linux guest fails them", () => {
+    const w11 = windows11NoDrivers();
+    const w22 = windows2022();
+    const uefi = { uefi: { code: OVMF.code, vars: "/x/VARS.fd" } };
+    const read = (m: typeof w11) => ({
+      xml: readLibvirtXmlFacts(renderLibvirtXml(m, { version: "t", ovmf: OVMF })),
+      json: readJsonMetaFacts(renderJsonMeta(m, { version: "t" })),
+      sh: readQemuScriptFacts(renderQemuScript(m, { version: "t", accel: "tcg", ...uefi })),
+      yaml: readKubevirtYamlFacts(renderKubevirtYaml(m, { version: "t" })),
+    });
+    const base = { firmware: "uefi", blockBus: "sata", diskCount: 1, nicModel: "e1000" } as const;
+    for (const [what, f] of Object.entries(read(w11))) {
+      expect(compareMeta(f, { ...base, windows: { tpm: true } }, what).filter((c) => !c.ok), what).toEqual([]);
+      expect(f.hyperv, what).toEqual(expect.arrayContaining(["relaxed", "vapic", "spinlocks", "stimer"]));
+    }
+    const f22 = read(w22);
+    expect([f22.xml.clock, f22.json.clock, f22.sh.clock, f22.yaml.clock]).toEqual(["localtime", "localtime", "localtime", undefined]);
+    expect([f22.xml.tpm, f22.json.tpm, f22.sh.tpm, f22.yaml.tpm]).toEqual([false, false, undefined, false]);
+    // A TPM expected but absent, and a Linux guest's metadata: the Windows checks fail.
+    expect(compareMeta(f22.xml, { ...base, blockBus: "virtio-blk", nicModel: "virtio-net", windows: { tpm: true } }, "xml").filter((c) => !c.ok).map((c) => c.name))
+      .toEqual(["xml: a TPM 2.0 (Windows 11)"]);
+    const linux = readLibvirtXmlFacts(renderLibvirtXml(biosVirtio(), { version: "t" }));
+    expect(compareMeta(linux, { ...expectOf, windows: { tpm: false } }, "xml").filter((c) => !c.ok).map((c) => c.name))
+      .toEqual(["xml: the RTC keeps local time (Windows)", "xml: Hyper-V enlightenments (relaxed, vapic, spinlocks at least)"]);
   });
   test("qemu option text: doubled commas are literal", () => {
     expect(parseQemuOpts("virtio-blk-pci,drive=d0,bootindex=1")).toEqual({ "": "virtio-blk-pci", drive: "d0", bootindex: "1" });

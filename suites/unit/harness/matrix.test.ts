@@ -87,13 +87,23 @@ describe("the project's matrices load against the real registries", () => {
       ["debian-12-bios/i-ova/o-local", true, true, "bios"],
       ["debian-12-uefi/i-ova/o-local", true, true, "uefi"],
       ["debian-12-bios/i-disk/o-qemu", false, false, "bios"],
+      ["windows-2022-uefi/i-ova/o-local", false, true, "uefi"],
     ]);
+    expect(m.cells[3]!.expect.reason).toBe("built guest, no Windows kernel: static proof");
   });
 
-  test("nightly: every guest x disk,ova x local,qemu,json,null, plus one -o kubevirt cell; one negative control per guest", async () => {
+  test("nightly: every Debian guest x disk,ova x local,qemu,json,null and one -o kubevirt cell; every Windows guest x disk,ova x local,qemu,json, the fallback and the refusal; one negative control per guest", async () => {
     const m = await loadMatrix("nightly", ROOT);
     const guests = new Set(m.cells.map((c) => c.guest));
-    expect(m.cells).toHaveLength(guests.size * 2 * 4 + 1);
+    const debian = [...guests].filter((g) => g.startsWith("debian-"));
+    const windows = [...guests].filter((g) => g.startsWith("windows-") && g !== "windows-2022-hibernated");
+    // Debian: disk,ova x local,qemu,json,null + kubevirt; Windows: disk,ova x local,qemu,json + the fallback + the refusal.
+    expect(m.cells).toHaveLength(debian.length * 2 * 4 + 1 + windows.length * 2 * 3 + 2);
+    expect(m.cells.filter((c) => c.guest.startsWith("windows-")).every((c) => !c.expect.boots && c.expect.reason)).toBe(true);
+    expect(m.cells.filter((c) => c.virtioWin === "none").map((c) => [c.name, c.expect.blockBus])).toEqual([["windows-2022-uefi/i-ova/o-local/nodrivers", "sata"]]);
+    expect(m.cells.filter((c) => c.expect.refused).map((c) => [c.name, c.negativeControl]))
+      .toEqual([["windows-2022-hibernated/i-ova/o-local", false]]);
+    guests.delete("windows-2022-hibernated");
     expect(m.cells.filter((c) => c.output === "kubevirt").map((c) => [c.name, c.expect.boots, c.negativeControl, c.expect.kernel]))
       .toEqual([["debian-12-bios/i-ova/o-kubevirt", false, false, "^6\\.1\\."]]);
     expect(m.cells.filter((c) => c.negativeControl).map((c) => c.guest).sort()).toEqual([...guests].sort());

@@ -2,13 +2,13 @@
 import { describe, expect, test } from "vitest";
 import { NEGATIVE_CONTROL_BOOTED } from "../../../src/harness/boot/boot-checks.js";
 import type { MatrixCell } from "../../../src/harness/matrix/schema.js";
-import { NO_CHECK_RAN, buildV2vArgs, expectedHardware, judgeCell } from "../../../src/harness/matrix/run-cell.js";
+import { NO_CHECK_RAN, buildV2vArgs, checkRefusal, expectedHardware, judgeCell } from "../../../src/harness/matrix/run-cell.js";
 import { parseMachineReadable } from "../../../src/harness/matrix/run-v2v.js";
 import { findRecipe } from "../../../src/harness/guests/recipes.js";
 
 const cell = (over: Partial<MatrixCell>): MatrixCell => ({
   name: "debian-12-bios/i-ova/o-local", guest: "debian-12-bios", input: "ova", output: "local", options: [],
-  expect: { boots: true, firmware: "bios", blockBus: "virtio-blk" }, negativeControl: true, origin: "m.yaml:1", ...over,
+  expect: { boots: true, firmware: "bios", blockBus: "virtio-blk" }, negativeControl: true, virtioWin: "harness", origin: "m.yaml:1", ...over,
 });
 
 test("v2v argv: input, sources, output with -os (none for -o null), then the cell's options", () => {
@@ -67,4 +67,13 @@ describe("judgeCell", () => {
   test("a harness error fails the cell even with no failed check", () => {
     expect(judgeCell([ok], "the harness stopped: boom")).toEqual({ status: "fail", reason: "the harness stopped: boom" });
   });
+});
+
+test("a refusal cell passes only with a non-zero exit, one matching error line and nothing written", () => {
+  const refused = { exitCode: 1, summary: { stages: [], warnings: [], error: "this Windows guest is hibernated or was shut down with Fast Startup (x): do y" } };
+  expect(checkRefusal(refused, "hibernated", []).map((c) => c.ok)).toEqual([true, true, true]);
+  expect(checkRefusal({ ...refused, exitCode: 0 }, "hibernated", []).map((c) => c.ok)).toEqual([false, true, true]);
+  expect(checkRefusal(refused, "BitLocker", []).map((c) => c.ok)).toEqual([true, false, true]);
+  expect(checkRefusal({ ...refused, summary: { ...refused.summary, error: "hibernated\nand more" } }, "hibernated", []).map((c) => c.ok)).toEqual([true, false, true]);
+  expect(checkRefusal(refused, "hibernated", ["w-sda.part"]).map((c) => c.ok)).toEqual([true, true, false]);
 });
