@@ -43,6 +43,38 @@ export interface Change {
   readonly after?: string;
 }
 
+// The stand-in DriverDatabase package each tool registers for the boot driver has its own
+// name: ours v2v<driver>.inf (package v2v<driver>.inf_v2v, configuration v2v<driver>_conf),
+// virt-v2v 2.2's guestor.inf (guestor.inf_tmp, guestor_conf). Both are renamed to placeholders
+// before the comparison, so what the packages hold is compared entry by entry.
+const PACKAGE_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/v2v[a-z0-9_]+\.inf_v2v|guestor\.inf_tmp/gi, "<package>"],
+  [/v2v[a-z0-9_]+_conf|guestor_conf/gi, "<configuration>"],
+  [/v2v[a-z0-9_]+\.inf|guestor\.inf/gi, "<inf>"],
+];
+
+const renamePackage = (s: string): string => PACKAGE_NAMES.reduce((t, [re, to]) => t.replace(re, to), s);
+
+/** Pure: the DriverDatabase entries with both tools' stand-in package names replaced by placeholders. */
+export function normaliseDriverPackage(flat: FlatHive): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of flat) {
+    if (!k.startsWith("driverdatabase\\")) {
+      out.set(k, v);
+      continue;
+    }
+    const colon = v.indexOf(":");
+    const type = Number(v.slice(0, colon));
+    let data = v;
+    if (v !== EMPTY_KEY && (type === REG.SZ || type === REG.EXPAND_SZ || type === REG.MULTI_SZ)) {
+      const text = Buffer.from(v.slice(colon + 1), "hex").toString("utf16le");
+      data = `${type}:${Buffer.from(renamePackage(text), "utf16le").toString("hex")}`;
+    }
+    out.set(renamePackage(k), data);
+  }
+  return out;
+}
+
 /** What one tool did: every entry whose data differs between the source and its converted disk. */
 export function hiveChanges(source: FlatHive, converted: FlatHive): Map<string, Change> {
   const out = new Map<string, Change>();
@@ -259,7 +291,7 @@ export function diffGuest(p: ConvertedPair): DiffRow[] {
     return compareChanges(area, hiveChanges(src, pick(p.ours) ?? new Map()), hiveChanges(src, pick(p.theirs) ?? new Map()));
   };
   const rows = [
-    ...hive("SYSTEM", (s) => s.system),
+    ...hive("SYSTEM", (s) => normaliseDriverPackage(s.system)),
     ...hive("SOFTWARE", (s) => s.software),
     ...(p.source.bcd || p.ours.bcd || p.theirs.bcd ? hive("BCD", (s) => s.bcd) : []),
     ...compareListings("VirtIO", p.ours.virtio, p.theirs.virtio),

@@ -4,7 +4,8 @@
 // A row is explained by the first rule whose area and key pattern match (and, when the rule has
 // them, whose ours/theirs patterns match the row's text). Everything else is UNEXPLAINED. A
 // row is boot-critical when it touches what Windows needs to find its disk at boot: the boot
-// driver's service, the CriticalDeviceDatabase, DriverDatabase\DeviceIds, Select, or the BCD.
+// driver's service, the CriticalDeviceDatabase, DriverDatabase\DeviceIds and the stand-in
+// package's configuration (which names the service), Select, or the BCD.
 import type { Area, DiffRow } from "./diff.js";
 
 export interface KnownDifference {
@@ -43,6 +44,14 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     area: "SYSTEM",
     key: /^driverdatabase\\(driverinffiles\\(v2v[a-z0-9_]+|guestor)\.inf|driverpackages\\(v2v[a-z0-9_]+\.inf_v2v|guestor\.inf_tmp)|deviceids\\pci\\ven_1af4&dev_(1001|1042)&subsys_[0-9a-f]{8}&rev_[0-9a-f]{2}:(v2v[a-z0-9_]+|guestor)\.inf)(\\|:|$)/,
     reason: "both register a stand-in DriverDatabase package binding the virtio-blk ids to the boot driver; ours is named v2v<driver>.inf (package v2v<driver>.inf_v2v, configuration v2v<driver>_conf), virt-v2v 2.2's guestor.inf (guestor.inf_tmp, guestor_conf); the same ids point at the same service",
+  },
+  {
+    id: "driver-package-provider",
+    area: "SYSTEM",
+    key: /^driverdatabase\\driverpackages\\<package>:provider$/,
+    ours: /^added SZ "v2v"$/,
+    theirs: /^\(not touched\)$/,
+    reason: "ours names a Provider (\"v2v\") in its stand-in package, virt-v2v 2.2 none; the device is bound through DeviceIds -> package -> configuration -> Service, which the Provider is no part of",
   },
   {
     id: "devicepath",
@@ -126,7 +135,7 @@ export function explainRow(row: DiffRow, guest: string, rules: readonly KnownDif
 }
 
 const BOOT_CRITICAL_SYSTEM = new RegExp(
-  String.raw`^(${CCS}\\services\\(${BOOT_DRIVERS.join("|")})(\\|:)|${CCS}\\control\\criticaldevicedatabase\\|driverdatabase\\deviceids\\|select(\\|:))`,
+  String.raw`^(${CCS}\\services\\(${BOOT_DRIVERS.join("|")})(\\|:)|${CCS}\\control\\criticaldevicedatabase\\|driverdatabase\\deviceids\\|driverdatabase\\driverpackages\\<package>\\configurations\\|select(\\|:))`,
 );
 
 /** Whether a row touches what the guest needs to find its boot disk. */

@@ -3,7 +3,7 @@
 // and the report's summary and exit decision (an unexplained boot-critical row must fail).
 import { describe, expect, test } from "vitest";
 import {
-  compareChanges, compareListings, compareXml, describeData, diffGuest, EMPTY_KEY, flattenHive, hiveChanges, xmlFacets,
+  compareChanges, compareListings, compareXml, describeData, diffGuest, EMPTY_KEY, flattenHive, hiveChanges, normaliseDriverPackage, xmlFacets,
   type GuestState,
 } from "../../../src/harness/differential/diff.js";
 import { explainRow, explainRows, isBootCritical } from "../../../src/harness/differential/explain.js";
@@ -94,6 +94,33 @@ describe("hiveChanges and compareChanges", () => {
     expect(describeData(SZ("a b"))).toBe('SZ "a b"');
     expect(describeData(`7:${multiSz("", ["x", "y"]).data.toString("hex")}`)).toBe('MULTI_SZ ["x", "y"]');
     expect(describeData(`3:${"ab".repeat(30)}`)).toMatch(/^BINARY ab ab .* … \(30 bytes\)$/);
+  });
+});
+
+describe("normaliseDriverPackage", () => {
+  const pkg = (name: string, pkgName: string, conf: string, service: string): Map<string, string> => new Map([
+    [`${DEVID}:${name}`, BIN([1, 0xff, 0, 0])],
+    [`driverdatabase\\driverinffiles\\${name}:active`, SZ(pkgName)],
+    [`driverdatabase\\driverpackages\\${pkgName}\\configurations\\${conf}:service`, SZ(service)],
+    ["controlset001\\services\\guestor_conf:start", DW(0)],
+  ]);
+
+  test("the two tools' package names become the same placeholders, in keys and in string data, under DriverDatabase only", () => {
+    const o = normaliseDriverPackage(pkg("v2vviostor.inf", "v2vviostor.inf_v2v", "v2vviostor_conf", "viostor"));
+    const t = normaliseDriverPackage(pkg("guestor.inf", "guestor.inf_tmp", "guestor_conf", "viostor"));
+    expect([...o]).toEqual([...t]);
+    expect(o.get("driverdatabase\\driverinffiles\\<inf>:active")).toBe(SZ("<package>"));
+    expect(o.has("controlset001\\services\\guestor_conf:start")).toBe(true);
+  });
+
+  test("a package bound to another service is a row; a DeviceIds value that differs is boot-critical and unexplained", () => {
+    const o = pkg("v2vviostor.inf", "v2vviostor.inf_v2v", "v2vviostor_conf", "vioscsi").set(`${DEVID}:v2vviostor.inf`, BIN([1, 0xff, 0, 1]));
+    const st = (system: ReadonlyMap<string, string>): GuestState => ({ system, software: new Map(), virtio: [] });
+    const rows = explainRows(diffGuest({ source: st(new Map()), ours: st(o), theirs: st(pkg("guestor.inf", "guestor.inf_tmp", "guestor_conf", "viostor")), oursXml: xml(), theirsXml: xml() }), "w");
+    expect(rows.map((r) => [r.key, r.ours, r.theirs, r.bootCritical, r.explanation.explained])).toEqual([
+      [`${DEVID}:<inf>`, "added BINARY 01 ff 00 01", "added BINARY 01 ff 00 00", true, false],
+      ["driverdatabase\\driverpackages\\<package>\\configurations\\<configuration>:service", 'added SZ "vioscsi"', 'added SZ "viostor"', true, false],
+    ]);
   });
 });
 
@@ -198,12 +225,13 @@ describe("report", () => {
   test("only known differences: the summary says 0 boot-critical unexplained and the exit is 0", () => {
     const r = result(theirs);
     const s = summarise([r]);
-    expect(s).toEqual({ rows: 4, explained: 4, unexplained: 0, bootCriticalUnexplained: 0, failedGuests: 0 });
+    // The DeviceIds values differ only by package name: no row; the two first-boot services: 2 rows.
+    expect(s).toEqual({ rows: 2, explained: 2, unexplained: 0, bootCriticalUnexplained: 0, failedGuests: 0 });
     expect(exitDecision(s)).toBe(0);
     const md = renderReport([r]);
     expect(md).toContain("| area | key | ours | theirs | why |");
     expect(md).toContain("| ours | 1.3 |");
-    expect(md.trimEnd().split("\n").at(-1)).toBe("4 differences: 4 explained, 0 unexplained; boot-critical unexplained: 0");
+    expect(md.trimEnd().split("\n").at(-1)).toBe("2 differences: 2 explained, 0 unexplained; boot-critical unexplained: 0");
   });
 
   test("an unexplained boot-critical difference is on top, named, counted, and makes the exit 1", () => {
