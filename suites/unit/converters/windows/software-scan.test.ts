@@ -94,6 +94,8 @@ describe("uninstallCommand", () => {
       .toEqual({ problem: "the uninstall string of VMware Tools is not one v2v knows how to run silently" });
     expect(uninstallCommand({ key: "k", displayName: "VMware Tools", uninstallString: `MsiExec.exe /I${VMWARE_TOOLS_GUID} & calc.exe` }, "vmware"))
       .toEqual({ problem: "the uninstall string of VMware Tools is not one v2v knows how to run silently" });
+    expect(uninstallCommand({ key: "k", displayName: "VMware Tools", uninstallString: "MsiExec.exe /I{97094-36B5A41-4946-8BE7-2AA433CAF108}" }, "vmware"))
+      .toEqual({ problem: "the uninstall string of VMware Tools is not one v2v knows how to run silently" });
     expect(uninstallCommand({ key: "k", displayName: "VMware Tools", uninstallString: "MsiExec.exe /I{9709436B-5A41-4946-8BE7}" }, "vmware"))
       .toEqual({ problem: "the uninstall string of VMware Tools is not one v2v knows how to run silently" });
     expect(uninstallCommand({ key: "k", displayName: "VMware Tools", uninstallString: "   " }, "vmware")).toEqual({ problem: "VMware Tools has no UninstallString" });

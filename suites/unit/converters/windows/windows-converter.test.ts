@@ -349,6 +349,18 @@ describe("windowsConverter.convert: Server 2022, UEFI, drivers for 2k22", () => 
     expect(out.warnings).toEqual(["the BCD has no default boot entry (Windows Boot Manager element 23000003); the boot configuration was left as it is"]);
   });
 
+  test("a fallback loader that differs from bootmgfw.efi (another OS's, an old one) is replaced", async () => {
+    const g = windowsGuest({
+      espFiles: {
+        "/EFI/Microsoft/Boot/bootmgfw.efi": BOOTMGFW,
+        "/EFI/Boot/BOOTX64.EFI": "MZ shim from another OS",
+      },
+    });
+    const out = await windowsConverter.convert(g, server2022(), source, ctx());
+    expect(g.unmounted.get("/Windows/Temp/v2v-esp-0")!.get("/EFI/Boot/BOOTX64.EFI")).toBe(BOOTMGFW);
+    expect(out.changes).toContain("copied the Windows boot manager to the fallback loader /EFI/Boot/BOOTX64.EFI");
+  });
+
   test("an ESP without bootmgfw.efi: a warning, no fallback loader", async () => {
     const g = windowsGuest({ espFiles: { "/EFI/Microsoft/Boot/BCD": latin1(bcdHive({ defaultEntry: LOADER_A, loaders: { [LOADER_A]: false } })) } });
     const out = await windowsConverter.convert(g, server2022(), source, ctx());
@@ -405,13 +417,17 @@ describe("windowsConverter.convert: Windows 7 (no DriverDatabase)", () => {
     process.env["VIRTIO_WIN"] = TREE_W7;
     const g = windowsGuest({
       system: win7System(),
-      software: { currentBuildNumber: "7601", gpoHistory: ["{31B2F340-016D-11D2-945F-00C04FB984F9}"], apps: [{ key: "K", displayName: "Kaspersky Endpoint Security 10" }] },
+      software: {
+        currentBuildNumber: "7601",
+        gpoHistory: ["{31B2F340-016D-11D2-945F-00C04FB984F9}"],
+        apps: [{ key: "K", displayName: "Kaspersky Endpoint Security 10" }, { key: "M", displayName: "McAfee VirusScan Enterprise" }],
+      },
       esp: false,
     });
     const out = await windowsConverter.convert(g, windows7(), source, ctx());
     expect(out.warnings).toEqual([
       "this guest has Group Policy objects; a policy that restricts device installation can stop Windows finding its virtio disk on first boot (STOP 0x7B)",
-      "this guest has antivirus software (Kaspersky Endpoint Security 10) that may stop Windows from booting on its new disk controller (STOP 0x7B)",
+      "this guest has antivirus software (Kaspersky Endpoint Security 10, McAfee VirusScan Enterprise) that may stop Windows from booting on its new disk controller (STOP 0x7B)",
     ]);
     expect(reporter.lines.filter((l) => l.type === "warning").map((l) => l.text)).toEqual(out.warnings);
   });
@@ -450,6 +466,23 @@ describe("windowsConverter.convert: no drivers for this Windows", () => {
       "there are no virtio drivers for this version of Windows (10.0 x86_64 server win2k22 (build 20348)) in /usr/share/virtio-win/virtio-win.iso or /usr/share/virtio-win; " +
         "the target will use emulated devices (sata disk, e1000 NIC), which are slower. Set VIRTIO_WIN to a virtio-win directory or ISO to install them",
     ]);
+  });
+});
+
+describe("windowsConverter.convert: a driver without its .inf", () => {
+  test("viostor.sys without viostor.inf is copied but not registered: virtio-blk stays off", async () => {
+    process.env["VIRTIO_WIN"] = tree("virtio-win-no-inf", {
+      "viostor/2k22/amd64/viostor.sys": sysBytes("viostor", "2k22"),
+      "viostor/2k22/amd64/viostor.cat": "0\x82 catalog",
+      "NetKVM/2k22/amd64/netkvm.inf": NETKVM_INF,
+      "NetKVM/2k22/amd64/netkvm.sys": sysBytes("netkvm", "2k22"),
+    });
+    const g = windowsGuest({ esp: false });
+    const out = await windowsConverter.convert(g, server2022({ firmware: "bios" }), source, ctx());
+    expect(out.drivers).toEqual({ virtioBlk: false, virtioNet: true, virtioRng: false, virtioBalloon: false });
+    expect(await g.ls("/Windows/Drivers/VirtIO")).toEqual(["netkvm.inf", "netkvm.sys", "viostor.cat", "viostor.sys"]);
+    expect(await g.exists("/Windows/System32/drivers/viostor.sys")).toBe(false);
+    expect(systemOf(g).hasKey(["ControlSet001", "Services", "viostor"])).toBe(false);
   });
 });
 
@@ -550,6 +583,16 @@ describe("windowsConverter.postConvert: the first-boot service", () => {
       "VMware Tools will be uninstalled at first boot",
     ]);
     expect(after.warnings).toEqual([]);
+  });
+
+  test("the outcome's warnings from convert are kept, postConvert's come after", async () => {
+    process.env["VIRTIO_WIN"] = TREE_NO_2K22;
+    const g = windowsGuest({ esp: false, software: { currentBuildNumber: "20348", apps: [{ key: "P", displayName: "Parallels Tools" }] } });
+    const insp = server2022({ firmware: "bios" });
+    const out = await windowsConverter.convert(g, insp, source, ctx());
+    expect(out.warnings).toHaveLength(1);
+    const after = await windowsConverter.postConvert!(g, insp, out, ctx());
+    expect(after.warnings).toEqual([...out.warnings, "Parallels Tools has no UninstallString: remove it by hand after the first boot"]);
   });
 
   test("an uninstall string v2v cannot run becomes a warning, and no uninstall script", async () => {
