@@ -21,12 +21,13 @@ const GUESTS = ((): string[] => {
 
 /**
  * What libguestfs 1.48 answers to inspect-get-osinfo: by version, variant and, on 10.0, the build
- * number. Measured: 1.48 says "win10" for Windows 11 (build 22631, Client); it has no "win11".
- * 1.48 predates Server 2025, so that one is printed, not checked.
+ * number. Measured: 1.48 says "win10" for Windows 11 (build 22631, Client), and "win2k16" for
+ * Server 2025 (build 26100): it knows neither.
  */
 const EXPECTED_OSINFO: Readonly<Record<string, string>> = {
   "windows-7-bios": "win7", "windows-10-bios": "win10", "windows-10-uefi": "win10", "windows-11-uefi": "win10",
   "windows-2019-uefi": "win2k19", "windows-2022-uefi": "win2k22", "windows-2022-hibernated": "win2k22", "windows-2022-xenpv": "win2k22",
+  "windows-2025-uefi": "win2k16",
 };
 
 /** The child of `node` named `name` (hivex lookups are case-insensitive), or undefined. */
