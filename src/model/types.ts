@@ -227,6 +227,11 @@ export interface ConverterOutcome {
   readonly drivers: GuestDriverSupport;
   /** Kernel version the bootloader's default entry now boots ("6.1.0-13-amd64"), when Linux. */
   readonly defaultKernel?: string;
+  /**
+   * The libosinfo id the converter determined when it is more precise than inspection's
+   * (Windows 11 and Server 2025 told apart by their build number, which libguestfs 1.48 does not).
+   */
+  readonly osinfo?: string;
   /** Human-readable list of what was changed, for -v and for the json output. */
   readonly changes: readonly string[];
   /** Warnings already printed; kept for machine consumers (json output, harness). */

@@ -45,6 +45,8 @@ export function buildTargetMeta(
   diskSizes: readonly number[],
 ): TargetMeta {
   const caps = conversion.guestcaps;
+  // The converter may know the release better than inspection did (Windows build numbers).
+  inspection = conversion.osinfo !== undefined ? { ...inspection, osinfo: conversion.osinfo } : inspection;
   const disks: TargetDisk[] = source.disks.map((d, position) => {
     const size = diskSizes[d.index] ?? d.virtualSizeBytes;
     if (size === undefined) throw new Error(`buildTargetMeta: no virtual size for disk ${d.index} (${d.displayName})`);

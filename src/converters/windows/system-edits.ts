@@ -27,7 +27,9 @@ const DISK_DRIVE_CLASS = "{4d36e967-e325-11ce-bfc1-08002be10318}";
 
 /** The control set Windows boots with: Select\Current, as libguestfs also reads it. */
 export function currentControlSet(system: Hive, fromInspection?: string): string {
-  if (fromInspection && CONTROL_SET.test(fromInspection)) return fromInspection;
+  // Inspection's answer must exist in this hive: a control set Windows does not boot would get
+  // the boot driver, and the guest would stop with 0x7B.
+  if (fromInspection && CONTROL_SET.test(fromInspection) && system.hasKey([fromInspection])) return fromInspection;
   const n = valueDword(system.value(["Select"], "Current"));
   const name = n !== undefined ? `ControlSet${String(n).padStart(3, "0")}` : "";
   if (!CONTROL_SET.test(name) || !system.hasKey([name])) {
@@ -157,7 +159,9 @@ export function keepCrashScreen(system: Hive, ccs: string): string[] {
 export function appendDevicePath(software: Hive, folder = "%SystemRoot%\\Drivers\\VirtIO"): string[] {
   const key: KeyPath = ["Microsoft", "Windows", "CurrentVersion"];
   const current = valueString(software.value(key, "DevicePath"));
-  const parts = (current ?? "%SystemRoot%\\inf").split(";").filter((p) => p.length > 0);
+  const given = (current ?? "").split(";").filter((p) => p.length > 0);
+  // Windows' own default when the value is missing or empty: keep the inbox .inf folder searched.
+  const parts = given.length > 0 ? given : ["%SystemRoot%\\inf"];
   if (parts.some((p) => p.toLowerCase() === folder.toLowerCase())) return [];
   software.setValue(key, expandSz("DevicePath", [...parts, folder].join(";")));
   return [`appended ${folder} to DevicePath`];

@@ -26,7 +26,7 @@ import { loadHive, saveHive } from "./hive-io.js";
 import { scanSoftware } from "./software-scan.js";
 import { appendDevicePath, currentControlSet, disableForeignServices, keepCrashScreen, registerBootDriver } from "./system-edits.js";
 import { collectDrivers, removeStaged, type CollectedDrivers } from "./virtio-win/collect.js";
-import { describeWindows, type WindowsOs } from "./virtio-win/os-dirs.js";
+import { describeWindows, windows10Release, type WindowsOs } from "./virtio-win/os-dirs.js";
 import { locateDriverSource } from "./virtio-win/source.js";
 import { readFile, rm } from "node:fs/promises";
 
@@ -158,7 +158,8 @@ async function convertWindows(g: GuestHandle, insp: Inspection, _source: Source,
 
   // 4. UEFI.
   if (insp.firmware === "uefi") await fixEsps(g, w.systemRoot, insp.arch, ctx.workDir, log);
-  return { drivers, changes: log.changes, warnings: log.warnings };
+  const release = os.major === 10 ? windows10Release(os) : undefined;
+  return { drivers, ...(release && release !== insp.osinfo ? { osinfo: release } : {}), changes: log.changes, warnings: log.warnings };
 }
 
 /** 5. The first-boot service and its scripts. */

@@ -81,8 +81,9 @@ export function windows10Release(os: WindowsOs): string | undefined {
     if (id === "win11") return "win11";
     return b !== undefined && b >= BUILDS.win11 ? "win11" : "win10";
   }
-  if (["win2k16", "win2k19", "win2k22", "win2k25"].includes(id)) return id;
-  if (b === undefined) return undefined;
+  // The build wins here too when it is known: libguestfs 1.48 reports win2k16 for Server 2025
+  // (build 26100), as measured on the built windows-2025-uefi guest.
+  if (b === undefined) return ["win2k16", "win2k19", "win2k22", "win2k25"].includes(id) ? id : undefined;
   if (b >= BUILDS.win2k25) return "win2k25";
   if (b >= BUILDS.win2k22) return "win2k22";
   if (b >= BUILDS.win2k19) return "win2k19";

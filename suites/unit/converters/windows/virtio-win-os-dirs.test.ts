@@ -45,6 +45,9 @@ describe("10.0: osinfo first, then the build number", () => {
     [{ osinfo: "win2k25" }, ["2k25", "2k22"]],
     [{ osinfo: "", build: 26100 }, ["2k25", "2k22"]],
     [{ osinfo: "WIN2K22" }, ["2k22"]],
+    // libguestfs 1.48 says win2k16 for Server 2025: the build wins over the osinfo when known.
+    [{ osinfo: "win2k16", build: 26100 }, ["2k25", "2k22"]],
+    [{ osinfo: "win2k22", build: 17763 }, ["2k19"]],
   ] as const)("%o → %o", (o, dirs) => {
     expect(names(win(o as Partial<WindowsOs>))).toEqual(dirs);
   });
