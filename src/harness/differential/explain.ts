@@ -54,6 +54,14 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     reason: "ours names a Provider (\"v2v\") in its stand-in package, virt-v2v 2.2 none; the device is bound through DeviceIds -> package -> configuration -> Service, which the Provider is no part of",
   },
   {
+    id: "driver-package-default",
+    area: "SYSTEM",
+    key: /^driverdatabase\\driverpackages\\<package>:$/,
+    ours: /^added SZ "<inf>"$/,
+    theirs: /^\(not touched\)$/,
+    reason: "ours also sets the stand-in package key's default value to its .inf name, virt-v2v 2.2 leaves it unset; the binding DeviceIds -> package -> configuration -> Service does not use it",
+  },
+  {
     id: "devicepath",
     area: "SOFTWARE",
     key: /^microsoft\\windows\\currentversion:devicepath$/,

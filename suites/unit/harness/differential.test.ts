@@ -183,6 +183,13 @@ describe("explain", () => {
     expect(explainRow(row("controlset001\\services\\v2v-firstboot:imagepath"), "w")).toMatchObject({ explained: true, id: "firstboot-service" });
   });
 
+  test("our stand-in package's Provider and default value are known; other package values are not", () => {
+    const key = "driverdatabase\\driverpackages\\<package>";
+    expect(explainRow(row(`${key}:provider`, 'added SZ "v2v"'), "w")).toMatchObject({ explained: true, id: "driver-package-provider" });
+    expect(explainRow(row(`${key}:`, 'added SZ "<inf>"'), "w")).toMatchObject({ explained: true, id: "driver-package-default" });
+    expect(explainRow(row(`${key}:version`, "added BINARY 00"), "w")).toEqual({ explained: false });
+  });
+
   test("a different boot driver start type is neither explained nor harmless", () => {
     const r = row(`${VIOSTOR}:start`, "added DWORD 0x3", "added DWORD 0x0");
     expect(explainRow(r, "windows-2022-uefi")).toEqual({ explained: false });
