@@ -19,6 +19,12 @@ export const cellResultSchema = z.object({
   input: z.string(),
   output: z.string(),
   status: z.enum(["pass", "fail", "skip"]),
+  /**
+   * What the cell's pass proves: "boot" (the converted guest booted on its target bus and the
+   * unconverted one did not), "static" (read back, never booted: built Windows guests, -o null,
+   * cells that skip the boot), "refusal" (the guest was refused as it must be).
+   */
+  proof: z.enum(["boot", "static", "refusal"]).optional(),
   /** Why it failed or was skipped; absent on pass. */
   reason: z.string().optional(),
   /** Harness stages in order ("image", "package", "convert", ...) -> seconds. */

@@ -155,6 +155,7 @@ export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPa
   const result = (extra: Partial<CellResult>, error?: string): CellResult => ({
     name: cell.name, guest: cell.guest, input: cell.input, output: cell.output,
     ...judgeCell(checks, error),
+    proof: cell.expect.refused !== undefined ? "refusal" : extra.bootReport ? "boot" : "static",
     stageSeconds, cliStages: [], checks, serialLogs, files,
     startedAt: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000,
     ...extra,
@@ -230,7 +231,7 @@ export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPa
     if (cell.negativeControl && recipe.kind === "windows") {
       // A built Windows guest cannot boot: its negative check is static. The unconverted disk
       // must fail the boot-driver check that the converted one passed.
-      checks.push(await stage("negative check", () => checkUnconvertedWindows(guest.disks, paths.workDir)));
+      checks.push(await stage("negative control", () => checkUnconvertedWindows(guest.disks, paths.workDir)));
     }
 
     let negativeControl: BootRecord | undefined;

@@ -26,6 +26,12 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
 /** Distinct values in order of first appearance, after sorting `items` by `key`. */
 const ordered = <T>(items: readonly T[], key: (t: T) => string): string[] => [...new Set(items.map(key))];
 
+/** What "(boot)", "(static)" and "(refusal)" after a status mean. */
+export const PROOF_LEGEND =
+  "Proof: (boot) the converted guest booted on its target bus and its unconverted twin did not; " +
+  "(static) the converted disk and metadata were read back, the guest was not booted (built Windows guests have no Windows kernel); " +
+  "(refusal) the guest was refused in one line and nothing was written.";
+
 function statusLine(results: readonly CellResult[]): string {
   const n = (s: CellResult["status"]): number => results.filter((r) => r.status === s).length;
   return `${results.length} cell${results.length === 1 ? "" : "s"}: ${n("pass")} passed, ${n("fail")} failed, ${n("skip")} skipped`;
@@ -40,7 +46,7 @@ function matrixTable(results: readonly CellResult[]): string {
     ...columns.map((c) => {
       const r = byKey.get(`${g} ${c}`);
       if (!r) return "";
-      return r.status === "skip" ? "SKIP" : `${STATUS_TEXT[r.status]} ${secs(r.seconds)}s`;
+      return r.status === "skip" ? "SKIP" : `${STATUS_TEXT[r.status]}${r.proof ? ` (${r.proof})` : ""} ${secs(r.seconds)}s`;
     }),
   ]);
   return renderTable(["guest", ...columns], rows);
@@ -77,7 +83,7 @@ export function renderMatrixReport(results: readonly CellResult[], o: ReportOpti
   const out = [`# ${o.title ?? "v2v conversion matrix"}`, ""];
   if (o.subtitle) out.push(o.subtitle, "");
   if (sorted.length === 0) return [...out, "No cell results were found.", ""].join("\n");
-  out.push(statusLine(sorted), "", matrixTable(sorted), "");
+  out.push(statusLine(sorted), "", matrixTable(sorted), "", PROOF_LEGEND, "");
   const ran = sorted.filter((r) => r.status !== "skip");
   if (ran.length > 0) out.push("## Stage timings (seconds)", "", timingsTable(sorted), "");
   const notPassed = sorted.filter((r) => r.status !== "pass");

@@ -10,7 +10,7 @@ const base = { stageSeconds: {}, cliStages: [], checks: [], serialLogs: [], file
 
 const RESULTS: CellResult[] = [
   {
-    ...base, name: "debian-12-bios/i-ova/o-local", guest: "debian-12-bios", input: "ova", output: "local", status: "pass", seconds: 312.4,
+    ...base, name: "debian-12-bios/i-ova/o-local", guest: "debian-12-bios", input: "ova", output: "local", status: "pass", proof: "boot", seconds: 312.4,
     stageSeconds: { image: 1.2, package: 0.4, "sha256 before": 3.1, convert: 141.6, "sha256 after": 3, "static checks": 48.2, boot: 71.5, "negative control": 43.9 },
     checks: [{ name: "v2v converts the guest", ok: true, detail: "142 s" }],
     bootReport: { outcome: "reported", reportLine: "V2V-BOOT-REPORT root=/dev/vda1 kernel=6.1.0-27-amd64", seconds: 71.5, serialLogPath: "reports/cells/x/serial-converted.log" },
@@ -34,11 +34,18 @@ const RESULTS: CellResult[] = [
     ...base, name: "debian-12-bios/i-disk/o-local/qcow2", guest: "debian-12-bios", input: "disk", output: "local", status: "pass", seconds: 7.25,
     stageSeconds: { convert: 5.5 },
   },
+  {
+    ...base, name: "windows-2022-uefi/i-ova/o-local", guest: "windows-2022-uefi", input: "ova", output: "local", status: "pass", proof: "static", seconds: 201,
+    stageSeconds: { convert: 115.5, "static checks": 46.2, "negative control": 39 },
+  },
+  {
+    ...base, name: "windows-2022-hibernated/i-ova/o-local", guest: "windows-2022-hibernated", input: "ova", output: "local", status: "pass", proof: "refusal", seconds: 60,
+  },
 ];
 
 test("the matrix report matches the golden file", async () => {
   // Shuffled input: shards finish in any order, the report must not depend on it.
-  const text = renderMatrixReport([RESULTS[2]!, RESULTS[0]!, RESULTS[3]!, RESULTS[1]!], { subtitle: "matrix smoke; shard all" });
+  const text = renderMatrixReport([RESULTS[2]!, RESULTS[0]!, RESULTS[5]!, RESULTS[3]!, RESULTS[1]!, RESULTS[4]!], { subtitle: "matrix smoke; shard all" });
   await expect(text).toMatchFileSnapshot("./golden/matrix.md");
 });
 
