@@ -57,6 +57,10 @@ async function runAndReport(cell: MatrixCell): Promise<void> {
     progress: (message) => void allure.logStep(message),
   });
   const recordPath = writeCellResult(result);
+  if (result.proof) {
+    await allure.parameter("proof", result.proof);
+    await allure.label("tag", `proof:${result.proof}`);
+  }
   for (const c of result.checks) await allure.logStep(`${c.ok ? "ok" : "FAILED"}: ${c.name}: ${c.detail}`, c.ok ? allure.Status.PASSED : allure.Status.FAILED);
   for (const f of [...result.files, ...result.serialLogs]) await attachFile(f);
   await allure.attachmentPath("cell result", recordPath, "application/json");
