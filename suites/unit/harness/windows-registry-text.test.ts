@@ -153,8 +153,9 @@ describe("hivexregedit reads the text back", () => {
 
   test("SYSTEM, SOFTWARE and BCD merge into empty hives and export with the right types", (ctx) => {
     if (spawnSync("sh", ["-c", "command -v hivexregedit"]).status !== 0) {
-      console.log("skipped: hivexregedit not installed (apt-get install libwin-hivex-perl)");
-      ctx.skip();
+      const reason = "hivexregedit not installed (apt-get install libwin-hivex-perl)";
+      console.log(`skipped: ${reason}`);
+      ctx.skip(reason);
       return;
     }
     const merge = (name: string, prefix: string, keys: readonly RegKey[]): string => {
