@@ -21,12 +21,13 @@ import type { ConverterOutcome, GuestDriverSupport, Inspection, Source, WindowsI
 import { StepLog } from "../step-log.js";
 import { fixEsps } from "./esp.js";
 import { firstbootScripts } from "./firstboot/scripts.js";
-import { findServiceExe, installFirstboot } from "./firstboot/install.js";
+import { childPath, findServiceExe, firstbootFolder, installFirstboot } from "./firstboot/install.js";
 import { loadHive, saveHive } from "./hive-io.js";
 import { scanSoftware } from "./software-scan.js";
 import { appendDevicePath, currentControlSet, disableForeignServices, keepCrashScreen, registerBootDriver } from "./system-edits.js";
 import { collectDrivers, removeStaged, type CollectedDrivers } from "./virtio-win/collect.js";
 import { describeWindows, windows10Release, type WindowsOs } from "./virtio-win/os-dirs.js";
+import { qemuGaGuestName } from "./virtio-win/qemu-ga.js";
 import { locateDriverSource } from "./virtio-win/source.js";
 import { readFile, rm } from "node:fs/promises";
 
@@ -116,6 +117,14 @@ async function convertWindows(g: GuestHandle, insp: Inspection, _source: Source,
       const dir = await installDriverFiles(g, w.systemRoot, collected);
       log.change(`copied ${collected.files.length} virtio-win files (${collected.osDir ?? "?"}) into ${dir}`);
     }
+    if (collected.qemuGa) {
+      // Installed by the first-boot service (postConvert finds it in its folder).
+      const to = await childPath(g, (await firstbootFolder(g)).guestDir, collected.qemuGa.name);
+      await g.upload(collected.qemuGa.hostPath, to);
+      log.change(`copied the QEMU guest agent installer to ${to}, for the first boot`);
+    } else {
+      log.warn(`the QEMU guest agent installer (${qemuGaGuestName(w.arch)}) was not found in ${source.searched.join(" or ")}; install qemu-ga in the guest yourself after the conversion`);
+    }
     drivers = {
       virtioBlk: hasDriver(collected, BOOT_DRIVER),
       virtioNet: hasDriver(collected, "netkvm"),
@@ -170,12 +179,16 @@ async function installFirstbootService(g: GuestHandle, insp: Inspection, outcome
   const software = await loadHive(g, w.softwareHive, "SOFTWARE hive", ctx.workDir);
   const scan = scanSoftware(software);
   for (const n of scan.notes) log.warn(n);
+  const folder = await firstbootFolder(g);
+  const msi = await childPath(g, folder.guestDir, qemuGaGuestName(w.arch));
+  const qemuGaMsi = (await g.isFile(msi)) ? `${folder.windowsDir}\\${msi.slice(folder.guestDir.length + 1)}` : undefined;
   const scripts = firstbootScripts({
     osMajor: insp.majorVersion,
     osMinor: insp.minorVersion,
     arch: w.arch,
     virtioDriversDir: VIRTIO_DRIVERS_WINDOWS_DIR,
     uninstallers: scan.uninstallers,
+    ...(qemuGaMsi ? { qemuGaMsi } : {}),
     bootReportSerial: "COM1",
   });
   const system = await loadHive(g, w.systemHive, "SYSTEM hive", ctx.workDir);

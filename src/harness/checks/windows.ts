@@ -143,7 +143,7 @@ export async function checkWindowsGuest(g: GuestHandle, o: WindowsCheckOptions):
       const ok = start === 2 && /v2vfirstboot\.exe"?$/i.test(image);
       return { ok, detail: `Start ${start ?? "missing"}, ImagePath ${image || "missing"}` };
     }));
-    checks.push(await attempt("the first-boot scripts are in place, in order, the VMware Tools uninstall and the boot report among them", async () => {
+    checks.push(await attempt("the first-boot scripts are in place, in order, the VMware Tools uninstall, qemu-ga (with drivers) and the boot report among them", async () => {
       const dir = await spelled("/Program Files/V2V/Firstboot/scripts");
       const names = (await g.ls(dir)).slice().sort();
       const exe = await g.isFile(await spelled("/Program Files/V2V/Firstboot/v2vfirstboot.exe"));
@@ -154,6 +154,12 @@ export async function checkWindowsGuest(g: GuestHandle, o: WindowsCheckOptions):
       if (!names.some((n) => /install-drivers/.test(n))) problems.push("no driver-install script");
       if (!/MsiExec\.exe \/X\{[0-9A-F-]{36}\}/i.test(uninstallText)) problems.push("no MsiExec /X{GUID} uninstall of VMware Tools");
       if (!/boot-report/.test(names[names.length - 1] ?? "")) problems.push("the boot report is not the last script");
+      if (o.virtio) {
+        // The harness's virtio-win tree carries the guest agent's installer: it must be queued.
+        if (!names.some((n) => /install-qemu-ga/.test(n))) problems.push("no qemu-ga install script");
+        const folder = await listLower(g, await spelled("/Program Files/V2V/Firstboot"));
+        if (!folder.some((n) => /^qemu-ga-(x86_64|i386)\.msi$/.test(n))) problems.push("the qemu-ga installer is missing");
+      }
       return { ok: problems.length === 0, detail: problems.length ? `${problems.join("; ")} (scripts: ${names.join(", ")})` : names.join(", ") };
     }));
 

@@ -48,6 +48,21 @@ async function spelled(g: GuestHandle, dir: string, name: string): Promise<strin
   return (await g.ls(dir)).find((n) => n.toLowerCase() === lower) ?? name;
 }
 
+/** The first-boot folder in the guest (created if missing), in the guest's spelling of each folder that already exists. */
+export async function firstbootFolder(g: GuestHandle): Promise<{ guestDir: string; windowsDir: string }> {
+  const programFiles = await spelled(g, "/", "Program Files");
+  const v2v = await spelled(g, `/${programFiles}`, "V2V");
+  const firstboot = await spelled(g, `/${programFiles}/${v2v}`, "Firstboot");
+  const guestDir = `/${programFiles}/${v2v}/${firstboot}`;
+  await g.mkdirP(guestDir);
+  return { guestDir, windowsDir: `C:\\${programFiles}\\${v2v}\\${firstboot}` };
+}
+
+/** The guest path of `name` inside `dir`, in the guest's spelling if it exists. */
+export async function childPath(g: GuestHandle, dir: string, name: string): Promise<string> {
+  return `${dir}/${await spelled(g, dir, name)}`;
+}
+
 /**
  * Copy the service and the scripts into the guest (mounted at /) and register the service in
  * `system` (not written back here). Throws CONVERSION for a bad control set or script name.
@@ -60,21 +75,16 @@ export async function installFirstboot(g: GuestHandle, system: Hive, opts: First
     if (!SCRIPT_NAME.test(s.name)) throw new V2vError("CONVERSION", `first boot: the script name ${quoteForMessage(s.name)} is not NNNN-name.bat|cmd|ps1`);
   }
 
-  // Reuse the guest's spelling of each folder that already exists.
-  const programFiles = await spelled(g, "/", "Program Files");
-  const v2v = await spelled(g, `/${programFiles}`, "V2V");
-  const firstboot = await spelled(g, `/${programFiles}/${v2v}`, "Firstboot");
-  const guestDir = `/${programFiles}/${v2v}/${firstboot}`;
-  const windowsDir = `C:\\${programFiles}\\${v2v}\\${firstboot}`;
-  const scriptsDir = `${guestDir}/${await spelled(g, guestDir, "scripts")}`;
-  const doneDir = `${guestDir}/${await spelled(g, guestDir, "scripts-done")}`;
+  const { guestDir, windowsDir } = await firstbootFolder(g);
+  const scriptsDir = await childPath(g, guestDir, "scripts");
+  const doneDir = await childPath(g, guestDir, "scripts-done");
   await g.mkdirP(scriptsDir);
   await g.mkdirP(doneDir);
 
   const ours = new Set(opts.scripts.map((s) => s.name.toLowerCase()));
   const existing = await g.ls(scriptsDir);
   const otherScripts = existing.filter((n) => !ours.has(n.toLowerCase()));
-  await g.upload(opts.serviceExe, `${guestDir}/${await spelled(g, guestDir, FIRSTBOOT_EXE)}`);
+  await g.upload(opts.serviceExe, await childPath(g, guestDir, FIRSTBOOT_EXE));
   for (const s of opts.scripts) {
     await g.writeFile(`${scriptsDir}/${existing.find((n) => n.toLowerCase() === s.name.toLowerCase()) ?? s.name}`, s.content);
   }

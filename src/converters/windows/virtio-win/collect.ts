@@ -17,6 +17,7 @@ import { IsoFiles } from "../../../guest/iso-files.js";
 import { driverInfo, INF_MAX_BYTES, type DriverInfo } from "./inf.js";
 import { selectDriverFiles, type SelectedFile } from "./match.js";
 import { describeWindows, type WindowsOs } from "./os-dirs.js";
+import { qemuGaGuestName, selectQemuGaMsi } from "./qemu-ga.js";
 import type { DriverSource } from "./source.js";
 
 export interface CollectLimits {
@@ -47,6 +48,8 @@ export interface CollectedDrivers {
   readonly drivers: ReadonlyMap<string, DriverInfo>;
   /** The OS directory the files came from ("2k22"), if any. */
   readonly osDir?: string;
+  /** The QEMU guest agent installer for the guest's arch (qemu-ga.ts), staged apart from `files`. */
+  readonly qemuGa?: CollectedFile;
   /** Fallbacks, skipped files, well-known ids used, no drivers: one sentence each. */
   readonly notes: string[];
 }
@@ -164,6 +167,7 @@ export async function collectDrivers(source: DriverSource, os: WindowsOs, stagin
 
   let osDir: string | undefined;
   let driverNames: Set<string>;
+  let qemuGa: CollectedFile | undefined;
   if (source.kind === "dir") {
     const walked = await walkTree(source.path, limits);
     notes.push(...walked.notes);
@@ -179,21 +183,36 @@ export async function collectDrivers(source: DriverSource, os: WindowsOs, stagin
       total += size as number;
       staged.push({ name: f.name, hostPath: to });
     }
+    const msi = selectQemuGaMsi(walked.paths, os.arch);
+    if (msi !== undefined) {
+      const f = { from: msi, name: qemuGaGuestName(os.arch) };
+      const to = join(stagingDir, f.name);
+      const size = await copyRegular(walked.hostFiles.get(msi)!, to, limits.maxFileBytes, limits.maxTotalBytes - total);
+      if (admit(f, size)) {
+        total += size as number;
+        qemuGa = { name: f.name, hostPath: to };
+      }
+    }
   } else {
     const iso = await IsoFiles.open(source.path, { tmpDir: opts.tmpDir ?? stagingDir, ...(opts.accel ? { accel: opts.accel } : {}), ...(opts.onLog ? { onLog: opts.onLog } : {}) });
     try {
-      const m = selectDriverFiles(await iso.list(), os);
+      const paths = await iso.list();
+      const m = selectDriverFiles(paths, os);
       notes.push(...m.notes);
       osDir = m.osDir;
       driverNames = m.drivers;
-      const sizes = await iso.regularFileSizes(m.files.map((f) => f.from));
-      for (const f of m.files) {
+      const msi = selectQemuGaMsi(paths, os.arch);
+      const msiFile = msi === undefined ? undefined : { from: msi, name: qemuGaGuestName(os.arch) };
+      const wanted = msiFile ? [...m.files, msiFile] : m.files;
+      const sizes = await iso.regularFileSizes(wanted.map((f) => f.from));
+      for (const f of wanted) {
         const size = sizes.get(f.from);
         const verdict: CopyVerdict = size === undefined ? "not-regular" : size > limits.maxFileBytes ? "too-big" : total + size > limits.maxTotalBytes ? "over-total" : size;
         if (!admit(f, verdict)) continue;
         const to = join(stagingDir, f.name);
         total += await iso.download(f.from, to, limits.maxFileBytes, size);
-        staged.push({ name: f.name, hostPath: to });
+        if (f === msiFile) qemuGa = { name: f.name, hostPath: to };
+        else staged.push({ name: f.name, hostPath: to });
       }
       await iso.close();
     } catch (e) {
@@ -215,7 +234,7 @@ export async function collectDrivers(source: DriverSource, os: WindowsOs, stagin
     notes.push(`no virtio drivers for Windows ${describeWindows(os)} in ${source.path}`);
   }
   staged.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { files: staged, drivers, ...(osDir !== undefined ? { osDir } : {}), notes };
+  return { files: staged, drivers, ...(osDir !== undefined ? { osDir } : {}), ...(qemuGa ? { qemuGa } : {}), notes };
 }
 
 /** The first INF_MAX_BYTES of a staged file. */
@@ -232,5 +251,5 @@ async function readInfBounded(path: string): Promise<Buffer> {
 
 /** Remove what collectDrivers staged (for a caller that gives up before uploading). */
 export async function removeStaged(c: CollectedDrivers): Promise<void> {
-  for (const f of c.files) await rm(f.hostPath, { force: true });
+  for (const f of [...c.files, ...(c.qemuGa ? [c.qemuGa] : [])]) await rm(f.hostPath, { force: true });
 }

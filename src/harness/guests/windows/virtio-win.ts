@@ -207,8 +207,8 @@ export function virtioWinTree(variant: VirtioWinVariant = {}): TreeFile[] {
   }
   // What else sits at the top of the real ISO (not driver files: the filter ignores them).
   files.push({ path: "virtio-win_license.txt", content: Buffer.from("Stand-in virtio-win tree built by the v2v-ts QE harness; not the real drivers.\n") });
-  files.push({ path: "guest-agent/qemu-ga-x86_64.msi", content: Buffer.from("stand-in MSI\n") });
-  files.push({ path: "guest-agent/qemu-ga-i386.msi", content: Buffer.from("stand-in MSI\n") });
+  // The guest agent's installers (stand-ins: text, not an MSI), one per arch, told apart by content.
+  for (const arch of ["x86_64", "i386"]) files.push({ path: `guest-agent/qemu-ga-${arch}.msi`, content: Buffer.from(`stand-in MSI for ${arch}\n`) });
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

@@ -46,6 +46,18 @@ describe("collectDrivers from a directory", () => {
     expect(c.drivers.get("viostor")).toMatchObject({ source: "inf", classGuid: "{4D36E97B-E325-11CE-BFC1-08002BE10318}", service: "viostor" });
     expect(c.drivers.get("netkvm")?.hardwareIds).toEqual(["PCI\\VEN_1AF4&DEV_1000&SUBSYS_00011AF4&REV_00", "PCI\\VEN_1AF4&DEV_1041&SUBSYS_11001AF4&REV_01"]);
     expect(c.notes.join("\n")).toMatch(/qemufwcfg files are left out/);
+    // The guest agent's installer is staged apart: it is not a driver file for Drivers\VirtIO.
+    expect(c.qemuGa).toEqual({ name: "qemu-ga-x86_64.msi", hostPath: join(stage, "qemu-ga-x86_64.msi") });
+    expect(readFileSync(c.qemuGa!.hostPath, "latin1")).toBe("stand-in MSI for x86_64\n");
+    expect(names.some((n) => n.endsWith(".msi"))).toBe(false);
+  });
+
+  test("the i386 guest gets the i386 installer, even from a tree with no drivers for it", async () => {
+    const root = writeTree({ osDirs: ["2k22"] });
+    const c = await collectDrivers({ kind: "dir", path: root, searched: [root] }, { ...server2022, major: 6, minor: 1, variant: "client", arch: "i386", osinfo: "win7", build: 7601 }, join(work, "stage"));
+    expect(c.files).toEqual([]);
+    expect(c.qemuGa?.name).toBe("qemu-ga-i386.msi");
+    expect(readFileSync(c.qemuGa!.hostPath, "latin1")).toBe("stand-in MSI for i386\n");
   });
 
   test("empty .inf files fall back to the well-known ids, with a note", async () => {

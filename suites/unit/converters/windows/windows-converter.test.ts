@@ -102,10 +102,13 @@ const TREE_2K22 = tree("virtio-win-2k22", {
   "NetKVM/2k22/amd64/netkvm.inf": NETKVM_INF,
   "NetKVM/2k22/amd64/netkvm.sys": sysBytes("netkvm", "2k22"),
   "NetKVM/2k22/amd64/readme.txt": "not a driver file",
+  "guest-agent/qemu-ga-x86_64.msi": "stand-in MSI x86_64",
+  "guest-agent/qemu-ga-i386.msi": "stand-in MSI i386",
 });
 const TREE_W7 = tree("virtio-win-w7", {
   "viostor/w7/amd64/viostor.inf": VIOSTOR_INF,
   "viostor/w7/amd64/viostor.sys": sysBytes("viostor", "w7"),
+  "rhev/qemu-ga-x64.msi": "stand-in MSI under an older name",
 });
 const TREE_NO_2K22 = tree("virtio-win-old", {
   "viostor/w10/amd64/viostor.inf": VIOSTOR_INF,
@@ -411,6 +414,8 @@ describe("windowsConverter.convert: Windows 7 (no DriverDatabase)", () => {
     expect(sys.hasKey(["DriverDatabase"])).toBe(false);
     expect(out.changes).toContain("removed prl_strg from the disk drive class's LowerFilters");
     expect(g.file("/Windows/System32/drivers/viostor.sys")).toBe(sysBytes("viostor", "w7"));
+    // The tree's installer has an older name; in the guest it has the one the scripts use.
+    expect(g.file("/Program Files/V2V/Firstboot/qemu-ga-x86_64.msi")).toBe("stand-in MSI under an older name");
   });
 
   test("Group Policy and antivirus give their 0x7B warnings when viostor was installed", async () => {
@@ -443,6 +448,7 @@ describe("windowsConverter.convert: no drivers for this Windows", () => {
     const out = await windowsConverter.convert(g, server2022({ firmware: "bios" }), source, ctx());
     expect(out.drivers).toEqual({ virtioBlk: false, virtioNet: false, virtioRng: false, virtioBalloon: false });
     expect(out.warnings).toEqual([
+      `the QEMU guest agent installer (qemu-ga-x86_64.msi) was not found in ${TREE_NO_2K22}; install qemu-ga in the guest yourself after the conversion`,
       `there are no virtio drivers for this version of Windows (10.0 x86_64 server win2k22 (build 20348)) in ${TREE_NO_2K22}; ` +
         "the target will use emulated devices (sata disk, e1000 NIC), which are slower. Set VIRTIO_WIN to a virtio-win directory or ISO to install them",
     ]);
@@ -463,6 +469,7 @@ describe("windowsConverter.convert: no drivers for this Windows", () => {
     const out = await windowsConverter.convert(g, server2022({ firmware: "bios" }), source, ctx());
     expect(out.drivers).toEqual({ virtioBlk: false, virtioNet: false, virtioRng: false, virtioBalloon: false });
     expect(out.warnings).toEqual([
+      "the QEMU guest agent installer (qemu-ga-x86_64.msi) was not found in /usr/share/virtio-win/virtio-win.iso or /usr/share/virtio-win; install qemu-ga in the guest yourself after the conversion",
       "there are no virtio drivers for this version of Windows (10.0 x86_64 server win2k22 (build 20348)) in /usr/share/virtio-win/virtio-win.iso or /usr/share/virtio-win; " +
         "the target will use emulated devices (sata disk, e1000 NIC), which are slower. Set VIRTIO_WIN to a virtio-win directory or ISO to install them",
     ]);
@@ -570,7 +577,10 @@ describe("windowsConverter.postConvert: the first-boot service", () => {
     const dir = "/Program Files/V2V/Firstboot";
     expect(g.file(`${dir}/v2vfirstboot.exe`)).toBe(FIRSTBOOT_EXE_BYTES);
     expect(await g.isDir(`${dir}/scripts-done`)).toBe(true);
-    expect(await g.ls(`${dir}/scripts`)).toEqual(["0100-wait-pnp.ps1", "0200-install-drivers.bat", "0300-uninstall-vmware-tools.bat", "9900-boot-report.ps1"]);
+    expect(await g.ls(`${dir}/scripts`)).toEqual(["0100-wait-pnp.ps1", "0200-install-drivers.bat", "0300-uninstall-vmware-tools.bat", "0400-install-qemu-ga.bat", "9900-boot-report.ps1"]);
+    // The guest agent's installer, from the tree's guest-agent folder, next to the service.
+    expect(g.file(`${dir}/qemu-ga-x86_64.msi`)).toBe("stand-in MSI x86_64");
+    expect(g.file(`${dir}/scripts/0400-install-qemu-ga.bat`)).toContain('/i "C:\\Program Files\\V2V\\Firstboot\\qemu-ga-x86_64.msi" /qn');
     const uninstall = g.file(`${dir}/scripts/0300-uninstall-vmware-tools.bat`)!;
     expect(uninstall).toContain(`MsiExec.exe /X${VMWARE_TOOLS_GUID} /quiet /norestart`);
     expect(uninstall).toContain("\r\n");
@@ -579,7 +589,7 @@ describe("windowsConverter.postConvert: the first-boot service", () => {
     expect(after.drivers).toEqual(out.drivers);
     expect(after.changes.slice(0, out.changes.length)).toEqual(out.changes);
     expect(after.changes.slice(out.changes.length)).toEqual([
-      "installed the first-boot service in C:\\Program Files\\V2V\\Firstboot with 4 scripts: 0100-wait-pnp.ps1, 0200-install-drivers.bat, 0300-uninstall-vmware-tools.bat, 9900-boot-report.ps1",
+      "installed the first-boot service in C:\\Program Files\\V2V\\Firstboot with 5 scripts: 0100-wait-pnp.ps1, 0200-install-drivers.bat, 0300-uninstall-vmware-tools.bat, 0400-install-qemu-ga.bat, 9900-boot-report.ps1",
       "VMware Tools will be uninstalled at first boot",
     ]);
     expect(after.warnings).toEqual([]);
@@ -590,7 +600,7 @@ describe("windowsConverter.postConvert: the first-boot service", () => {
     const g = windowsGuest({ esp: false, software: { currentBuildNumber: "20348", apps: [{ key: "P", displayName: "Parallels Tools" }] } });
     const insp = server2022({ firmware: "bios" });
     const out = await windowsConverter.convert(g, insp, source, ctx());
-    expect(out.warnings).toHaveLength(1);
+    expect(out.warnings).toHaveLength(2); // no drivers, no qemu-ga installer
     const after = await windowsConverter.postConvert!(g, insp, out, ctx());
     expect(after.warnings).toEqual([...out.warnings, "Parallels Tools has no UninstallString: remove it by hand after the first boot"]);
   });
@@ -601,7 +611,7 @@ describe("windowsConverter.postConvert: the first-boot service", () => {
     const out = await windowsConverter.convert(g, insp, source, ctx());
     const after = await windowsConverter.postConvert!(g, insp, out, ctx());
     expect(after.warnings).toEqual(["the uninstall string of VMware Tools is not one v2v knows how to run silently: remove it by hand after the first boot"]);
-    expect(await g.ls("/Program Files/V2V/Firstboot/scripts")).toEqual(["0100-wait-pnp.ps1", "0200-install-drivers.bat", "9900-boot-report.ps1"]);
+    expect(await g.ls("/Program Files/V2V/Firstboot/scripts")).toEqual(["0100-wait-pnp.ps1", "0200-install-drivers.bat", "0400-install-qemu-ga.bat", "9900-boot-report.ps1"]);
   });
 
   test("a missing V2V_FIRSTBOOT_EXE is refused before anything is written", async () => {
