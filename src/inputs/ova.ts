@@ -248,6 +248,7 @@ export async function readOvaSource(opts: InputOptions, ctx: StageContext): Prom
     vcpus: ovf.vcpus,
     ...(ovf.cpuTopology ? { cpuTopology: ovf.cpuTopology } : {}),
     firmware: ovf.firmware,
+    ...(ovf.secureBoot !== undefined ? { secureBoot: ovf.secureBoot } : {}),
     disks,
     nics: ovf.nics,
     removableCount: ovf.removableCount,

@@ -35,6 +35,11 @@ export interface ParsedOvf {
   readonly cpuTopology?: CpuTopology;
   /** From `vmw:Config key="firmware"`: efi -> uefi; bios or absent -> bios. */
   readonly firmware: "bios" | "uefi";
+  /**
+   * From `vmw:Config` or `vmw:ExtraConfig` key="uefi.secureBoot.enabled" (true/false in any case),
+   * with firmware uefi only; undefined when the OVF does not say. Other values are refused.
+   */
+  readonly secureBoot?: boolean;
   /** At most OVF_LIMITS.disks; ids, files and hrefs all distinct. */
   readonly disks: readonly OvfDisk[];
   /** At most OVF_LIMITS.nics; MACs normalised, network names checked by networkNameProblem. */
@@ -50,7 +55,7 @@ export { OVF_LIMITS, checkXmlShape };
 type Node = Record<string, unknown>;
 
 const MiB = 1024 * 1024;
-const REPEATABLE = new Set(["Item", "StorageItem", "EthernetPortItem", "Disk", "File", "Config", "VirtualSystem", "VirtualHardwareSection"]);
+const REPEATABLE = new Set(["Item", "StorageItem", "EthernetPortItem", "Disk", "File", "Config", "ExtraConfig", "VirtualSystem", "VirtualHardwareSection"]);
 const FIX = "fix the OVF or export the VM again";
 
 /** CIM ResourceType values we read (DMTF CIM_ResourceAllocationSettingData). */
@@ -163,12 +168,15 @@ export function parseOvf(xml: string, ovfName: string): ParsedOvf {
   if (name !== undefined && name.length > OVF_LIMITS.nameChars) {
     throw badInput(`${ctx.file}: VirtualSystem/Name is longer than ${OVF_LIMITS.nameChars} characters; shorten it in the OVF`);
   }
+  const firmware = readFirmware(hw, ctx);
+  const secureBoot = readSecureBoot(hw, firmware, ctx);
   return {
     ...(name !== undefined ? { name } : {}),
     memoryBytes,
     vcpus,
     ...(cpuTopology ? { cpuTopology } : {}),
-    firmware: readFirmware(hw, ctx),
+    firmware,
+    ...(secureBoot !== undefined ? { secureBoot } : {}),
     disks,
     nics,
     removableCount,
@@ -218,6 +226,32 @@ function readFirmware(hw: Node, ctx: ParseContext): "bios" | "uefi" {
   if (value === undefined || value === "bios") return "bios";
   if (value === "efi") return "uefi";
   throw badInput(`${ctx.file}: unknown firmware ${quoteForMessage(value)} in vmw:Config key="firmware"; expected "bios" or "efi"`);
+}
+
+/** VMware's key for Secure Boot; its .vmx keys are case-insensitive, so the match is too. */
+const SECURE_BOOT_KEY = "uefi.secureboot.enabled";
+
+/**
+ * Secure Boot from `vmw:Config` / `vmw:ExtraConfig` (exporters write either). Every entry must say
+ * true or false, and all the same; anything else is refused rather than guessed. With BIOS firmware
+ * the key means nothing (VMware offers Secure Boot only with EFI): it is dropped with a warning.
+ */
+function readSecureBoot(hw: Node, firmware: "bios" | "uefi", ctx: ParseContext): boolean | undefined {
+  const entries = [...nodes(hw["Config"]), ...nodes(hw["ExtraConfig"])].filter((c) => attrOf(c, "key")?.toLowerCase() === SECURE_BOOT_KEY);
+  if (entries.length === 0) return undefined;
+  const values = new Set(entries.map((c) => {
+    const value = attrOf(c, "value");
+    const lower = value?.toLowerCase();
+    if (lower === "true" || lower === "false") return lower === "true";
+    throw badInput(`${ctx.file}: vmw:key="uefi.secureBoot.enabled" has value ${value === undefined ? "(none)" : quoteForMessage(value)}; expected "true" or "false": ${FIX}`);
+  }));
+  if (values.size > 1) throw badInput(`${ctx.file}: uefi.secureBoot.enabled is given both true and false; ${FIX}`);
+  const enabled = values.has(true);
+  if (firmware !== "uefi") {
+    if (enabled) ctx.warnings.push("uefi.secureBoot.enabled is true but the firmware is BIOS; Secure Boot is ignored");
+    return undefined;
+  }
+  return enabled;
 }
 
 function controllerOf(item: Node, byInstance: Map<string, Node>, ctx: ParseContext): SourceController | undefined {

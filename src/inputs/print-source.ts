@@ -42,6 +42,8 @@ export function renderSource(source: Source): string {
     field("nr vCPUs", String(source.vcpus)),
     field("CPU topology", t ? `sockets: ${t.sockets} cores/socket: ${t.coresPerSocket} threads/core: ${t.threadsPerCore}` : ""),
     field("firmware", source.firmware),
+    // Only when the metadata says (an OVF with uefi.secureBoot.enabled); virt-v2v has no such line.
+    ...(source.secureBoot !== undefined ? [field("secure boot", source.secureBoot ? "enabled" : "disabled")] : []),
     "disks:",
     ...source.disks.flatMap(renderDisk),
     "removable media:",

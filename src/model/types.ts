@@ -136,6 +136,11 @@ export interface Source {
   readonly cpuTopology?: CpuTopology;
   /** Firmware the source declares; `unknown` means "decide from inspection". */
   readonly firmware: Firmware;
+  /**
+   * Whether the source booted with UEFI Secure Boot, when its metadata says (VMware's
+   * `uefi.secureBoot.enabled`); undefined when it does not (-i disk). Only meaningful with uefi.
+   */
+  readonly secureBoot?: boolean;
   readonly disks: readonly SourceDisk[];
   readonly nics: readonly SourceNic[];
   /** Number of CD-ROM/floppy devices the source had; they are reported, not converted. */
@@ -273,6 +278,11 @@ export interface TargetMeta {
   readonly vcpus: number;
   readonly cpuTopology?: CpuTopology;
   readonly firmware: "bios" | "uefi";
+  /**
+   * Present (true) only when the firmware is uefi and the source booted with Secure Boot: the
+   * outputs then give the guest the Secure Boot OVMF with Microsoft's keys enrolled, and SMM.
+   */
+  readonly secureBoot?: true;
   readonly machine: MachineType;
   readonly disks: readonly TargetDisk[];
   readonly nics: readonly TargetNic[];

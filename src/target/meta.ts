@@ -33,6 +33,15 @@ export function keepConsistentTopology(vcpus: number, topology: CpuTopology | un
 }
 
 /**
+ * Secure Boot on the target: only for a UEFI target whose source booted with it. A BIOS target
+ * never gets it, and a source that does not say (-i disk) does not either: enabling it on a guest
+ * whose boot chain is not signed would stop it from booting.
+ */
+export function decideSecureBoot(source: Pick<Source, "secureBoot">, targetFirmware: "bios" | "uefi"): boolean {
+  return targetFirmware === "uefi" && source.secureBoot === true;
+}
+
+/**
  * Build the TargetMeta. `diskSizes[i]` is the virtual size in bytes of source disk i as copied
  * (the overlay's size, which is authoritative); the source metadata's size is only a fallback.
  */
@@ -66,12 +75,15 @@ export function buildTargetMeta(
     vnetType: n.vnetType,
   }));
   const cpuTopology = keepConsistentTopology(source.vcpus, source.cpuTopology);
+  const firmware = decideTargetFirmware(source.firmware, inspection.firmware);
   return {
     name: targetName(source, opts),
     memoryBytes: source.memoryBytes,
     vcpus: source.vcpus,
     ...(cpuTopology ? { cpuTopology } : {}),
-    firmware: decideTargetFirmware(source.firmware, inspection.firmware),
+    firmware,
+    ...(decideSecureBoot(source, firmware) ? { secureBoot: true as const } : {}),
+    // Secure Boot needs SMM, which q35 has; every UEFI target is q35 already (target/buses.ts).
     machine: caps.machine,
     disks,
     nics,

@@ -19,7 +19,7 @@ const HOSTILE_NETWORK = "VM Network, -netdev user (x)";
 /** Every option qemu may be given by a v2v script (the fixed part plus the accelerator and display). */
 const ALLOWED_OPTIONS = new Set([
   "-no-user-config", "-nodefaults", "-name", "-machine", "-m", "-smp", "-drive", "-device", "-netdev", "-object", "-vga",
-  "-accel", "-cpu", "-display", "-serial",
+  "-chardev", "-accel", "-cpu", "-display", "-serial",
 ]);
 
 describe("-o qemu on a hostile OVA: the script's qemu command line holds only v2v's options", () => {
@@ -74,8 +74,11 @@ describe("-o qemu on a hostile OVA: the script's qemu command line holds only v2
     const drives = argv.filter((_a, i) => argv[i - 1] === "-drive");
     expect(drives).toHaveLength(1);
     expect(drives[0]).toBe(`file=${join(out, `${HOSTILE_NAME}-sda`).replace(/,/g, ",,")},format=raw,if=none,id=drive-0,media=disk`);
-    // Exactly the devices v2v adds for a virtio guest: disk, NIC, rng, balloon.
+    // Exactly the devices v2v adds for a virtio guest: disk, NIC, rng, balloon, the guest agent's port.
     const devices = argv.filter((_a, i) => argv[i - 1] === "-device").map((d) => d.split(",")[0]);
-    expect(devices.sort()).toEqual(["virtio-balloon", "virtio-blk-pci", "virtio-net-pci", "virtio-rng-pci"]);
+    expect(devices.sort()).toEqual(["virtio-balloon", "virtio-blk-pci", "virtio-net-pci", "virtio-rng-pci", "virtio-serial-pci", "virtserialport"]);
+    // The guest agent's socket sits beside the disks; the hostile name stays inside one path= value.
+    const chardevs = argv.filter((_a, i) => argv[i - 1] === "-chardev");
+    expect(chardevs).toEqual([`socket,id=qga0,path=${join(out, `${HOSTILE_NAME}-qga.sock`).replace(/,/g, ",,")},server=on,wait=off`]);
   });
 });

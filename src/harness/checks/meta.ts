@@ -21,6 +21,8 @@ export interface MetaExpect {
   readonly nicModel?: TargetNicModel;
   /** A Windows guest: local-time RTC, Hyper-V enlightenments, and a TPM when `tpm`. */
   readonly windows?: { readonly tpm: boolean };
+  /** UEFI Secure Boot with SMM (the source's OVF had it), or neither; undefined skips the check. */
+  readonly secureBoot?: boolean;
 }
 
 /** Facts read from any of the formats, so one comparison serves all. */
@@ -37,6 +39,10 @@ export interface MetaFacts {
   readonly hyperv: readonly string[];
   /** An emulated TPM is declared; undefined when the format cannot declare one (-o qemu). */
   readonly tpm?: boolean;
+  /** The firmware is asked to enforce Secure Boot (a secure loader, efi.secureBoot, the flag). */
+  readonly secureBoot: boolean;
+  /** SMM is on; undefined when the format cannot say (-o json). */
+  readonly smm?: boolean;
 }
 
 /** The enlightenments a Windows guest must get, at least. */
@@ -60,10 +66,13 @@ export function readLibvirtXmlFacts(xml: string): MetaFacts {
   const unit = String(mem["@_unit"] ?? "KiB");
   const memValue = Number(mem["#text"] ?? domain["memory"]);
   const scale: Record<string, number> = { KiB: 1 / 1024, k: 1 / 1024, MiB: 1, M: 1, GiB: 1024, G: 1024 };
+  const smm = asNode(domain["features"])["smm"];
   return {
     diskBuses: disks.map((d) => String(asNode(d["target"])["@_bus"] ?? "")),
     diskPaths: disks.map((d) => String(asNode(d["source"])["@_file"] ?? "")),
     uefi: asNode(domain["os"])["loader"] !== undefined,
+    secureBoot: asNode(asNode(domain["os"])["loader"])["@_secure"] === "yes",
+    smm: smm !== undefined && asNode(smm)["@_state"] !== "off", // a bare <smm/> is on (libvirt's default state)
     ...(Number.isFinite(memValue) && scale[unit] ? { memoryMiB: memValue * scale[unit]! } : {}),
     vcpus: Number(typeof domain["vcpu"] === "object" ? asNode(domain["vcpu"])["#text"] : domain["vcpu"]),
     nicModels: ((devices["interface"] as Node[] | undefined) ?? []).map((n) => String(asNode(n["model"])["@_type"] ?? "")),
@@ -78,7 +87,7 @@ export function readLibvirtXmlFacts(xml: string): MetaFacts {
 /** Pure: the facts of an -o json document, in the same vocabulary as the XML (bus "virtio"). */
 export function readJsonMetaFacts(text: string): MetaFacts {
   const j = JSON.parse(text) as {
-    disks?: { bus?: string; path?: string }[]; firmware?: string; memory_bytes?: number; vcpus?: number; nics?: { model?: string }[];
+    disks?: { bus?: string; path?: string }[]; firmware?: string; firmware_flags?: string[]; memory_bytes?: number; vcpus?: number; nics?: { model?: string }[];
     platform?: { clock?: string; hyperv?: string[]; tpm?: boolean };
   };
   const bus = (b: string | undefined): string => XML_BUS[b as TargetBlockBus] ?? String(b);
@@ -87,6 +96,7 @@ export function readJsonMetaFacts(text: string): MetaFacts {
     diskBuses: (j.disks ?? []).map((d) => bus(d.bus)),
     diskPaths: (j.disks ?? []).map((d) => String(d.path ?? "")),
     uefi: j.firmware === "uefi",
+    secureBoot: Array.isArray(j.firmware_flags) && j.firmware_flags.includes("secure_boot_required"),
     ...(typeof j.memory_bytes === "number" ? { memoryMiB: j.memory_bytes / (1024 * 1024) } : {}),
     ...(typeof j.vcpus === "number" ? { vcpus: j.vcpus } : {}),
     nicModels: (j.nics ?? []).map((n) => nic(n.model)),
@@ -120,7 +130,8 @@ export function readQemuScriptFacts(text: string): MetaFacts {
   const words = text.split("\n").filter((l) => /^\s+-/.test(l)).flatMap((l) => splitWords(l.trim())).filter((w) => w !== "\\");
   const valuesOf = (flag: string): string[] => words.flatMap((w, i) => (w === flag && words[i + 1] !== undefined ? [words[i + 1]!] : []));
   // ide-hd is the device of both: on q35 it sits on the ICH9 AHCI controller (sata), on pc on PIIX IDE.
-  const q35 = (parseQemuOpts(valuesOf("-machine")[0] ?? "")[""] ?? "").startsWith("q35");
+  const machine = parseQemuOpts(valuesOf("-machine")[0] ?? "");
+  const q35 = (machine[""] ?? "").startsWith("q35");
   const busOf: Record<string, string> = { [QEMU_DISK_DEVICE["virtio-blk"]]: XML_BUS["virtio-blk"], "ide-hd": q35 ? XML_BUS.sata : XML_BUS.ide };
   const nicOf = Object.fromEntries(Object.entries(QEMU_NIC_DEVICE).map(([m, d]) => [d, XML_NIC[m as TargetNicModel]]));
   const devices = valuesOf("-device").map((v) => parseQemuOpts(v)[""] ?? "");
@@ -131,6 +142,8 @@ export function readQemuScriptFacts(text: string): MetaFacts {
     diskBuses: devices.filter((d) => d in busOf).map((d) => busOf[d]!),
     diskPaths: drives.filter((d) => d["if"] === "none" && d["file"]).map((d) => d["file"]!),
     uefi: drives.some((d) => d["if"] === "pflash"),
+    secureBoot: valuesOf("-global").map(parseQemuOpts).some((g) => g["driver"] === "cfi.pflash01" && g["property"] === "secure" && g["value"] === "on"),
+    smm: machine["smm"] === "on",
     ...(Number.isFinite(mem) && mem > 0 ? { memoryMiB: mem } : {}),
     ...(Number.isFinite(smp) && smp > 0 ? { vcpus: smp } : {}),
     nicModels: devices.filter((d) => d in nicOf).map((d) => nicOf[d]!),
@@ -164,10 +177,15 @@ export function readKubevirtYamlFacts(text: string): MetaFacts {
   const cpu = domain["cpu"] === undefined ? undefined : asNode(domain["cpu"]);
   const count = (v: unknown): number => (typeof v === "number" ? v : 1);
   const memoryMiB = quantityMiB(asNode(asNode(domain["resources"])["requests"])["memory"]) ?? quantityMiB(asNode(domain["memory"])["guest"]);
+  const efi = asNode(asNode(domain["firmware"])["bootloader"])["efi"];
+  const smm = asNode(domain["features"])["smm"];
   return {
     diskBuses: disks.map((d) => String(asNode(d["disk"])["bus"] ?? "virtio")), // KubeVirt's default bus
     diskPaths: disks.map((d) => String(asNode(asNode(volumes.get(String(d["name"])))["hostDisk"])["path"] ?? "")),
-    uefi: asNode(asNode(domain["firmware"])["bootloader"])["efi"] !== undefined,
+    uefi: efi !== undefined,
+    // KubeVirt's defaults: an efi bootloader has Secure Boot unless told otherwise, a listed feature is enabled.
+    secureBoot: efi !== undefined && asNode(efi)["secureBoot"] !== false,
+    smm: smm !== undefined && asNode(smm)["enabled"] !== false,
     ...(memoryMiB !== undefined ? { memoryMiB } : {}),
     ...(cpu ? { vcpus: count(cpu["sockets"]) * count(cpu["cores"]) * count(cpu["threads"]) } : {}),
     nicModels: asList(devices["interfaces"]).map((n) => String(n["model"] ?? "virtio")), // KubeVirt's default model
@@ -217,6 +235,12 @@ export function compareMeta(f: MetaFacts, e: MetaExpect, what: string): CheckRes
     const missing = REQUIRED_HYPERV.filter((h) => !f.hyperv.includes(h));
     add(`Hyper-V enlightenments (${REQUIRED_HYPERV.join(", ")} at least)`, missing.length === 0, `enabled: ${f.hyperv.join(", ") || "none"}`);
     if (f.tpm !== undefined) add(e.windows.tpm ? "a TPM 2.0 (Windows 11)" : "no TPM", f.tpm === e.windows.tpm, f.tpm ? "a TPM is declared" : "no TPM");
+  }
+  if (e.secureBoot !== undefined) {
+    const on = f.secureBoot && f.smm !== false;
+    const off = !f.secureBoot && f.smm !== true;
+    const detail = `secure boot ${f.secureBoot ? "on" : "off"}, SMM ${f.smm === undefined ? "not stated" : f.smm ? "on" : "off"}`;
+    add(e.secureBoot ? "UEFI Secure Boot with SMM (the source had it)" : "no Secure Boot", e.secureBoot ? on : off, detail);
   }
   return out;
 }

@@ -73,7 +73,15 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     id: "hyperv-tpm",
     area: "XML",
     key: /^(features|features hyperv|tpm|clock)$/,
-    reason: "our -o local XML gives Windows guests Hyper-V enlightenments with their clock (offset localtime, as Windows keeps the RTC, hypervclock timer, no hpet) and, where the target chooses it, a TPM 2.0; virt-v2v 2.2 sets none of these",
+    reason: "our -o local XML gives Windows guests Hyper-V enlightenments with their clock (offset localtime, as Windows keeps the RTC, hypervclock timer, no hpet) and, where the target chooses it, a TPM 2.0 (and SMM for a source that had Secure Boot); virt-v2v 2.2 sets none of these",
+  },
+  {
+    id: "secure-boot",
+    area: "XML",
+    key: /^loader$/,
+    ours: /secure=yes/,
+    theirs: /secure=-/,
+    reason: "the source booted with Secure Boot (its OVF said uefi.secureBoot.enabled): ours keeps it with a secure loader, the Secure Boot OVMF and SMM; virt-v2v 2.2 does not read the key",
   },
   {
     id: "vmware-services",

@@ -91,6 +91,8 @@ export interface WindowsRecipe {
   readonly hibernated?: boolean;
   /** The Red Hat Xen PV drivers are installed (an uninstaller and the xenpci/xenvbd services). */
   readonly xenPv?: boolean;
+  /** The VM booted with UEFI Secure Boot on VMware: the OVF says uefi.secureBoot.enabled (UEFI only). */
+  readonly secureBoot?: boolean;
 }
 
 /** Every kind of reference guest; each member has a builder in guests/builders.ts. */
@@ -153,7 +155,7 @@ export const RECIPES: readonly GuestRecipe[] = [
     windows: { major: 10, minor: 0, build: 19045, productName: "Windows 10 Pro", editionId: "Professional", installationType: "Client" },
   },
   {
-    ...win, name: "windows-11-uefi", hostname: "win11uefi", vmwareOsType: "windows11_64Guest",
+    ...win, name: "windows-11-uefi", hostname: "win11uefi", vmwareOsType: "windows11_64Guest", secureBoot: true, // Windows 11 requires it
     windows: { major: 10, minor: 0, build: 22631, productName: "Windows 11 Pro", editionId: "Professional", installationType: "Client" },
   },
   {
@@ -195,6 +197,7 @@ export function validateWindowsRecipe(r: WindowsRecipe): string[] {
   if (!/^[a-z0-9][a-z0-9-]{0,14}$/.test(r.hostname)) p.push(`${where}: hostname must be 1-15 of a-z, 0-9, "-" (a NetBIOS name)`);
   if (!Number.isInteger(r.rootDiskGiB) || r.rootDiskGiB < 1) p.push(`${where}: rootDiskGiB must be a whole number of at least 1`);
   if ((r.firmware === "uefi") !== (r.partitioning === "gpt-esp-msr")) p.push(`${where}: UEFI goes with gpt-esp-msr and BIOS with mbr-system-reserved`);
+  if (r.secureBoot && r.firmware !== "uefi") p.push(`${where}: secureBoot needs firmware uefi (VMware offers Secure Boot only with EFI)`);
   const v = r.windows;
   if (!(v.major === 6 && v.minor >= 1 && v.minor <= 3) && !(v.major === 10 && v.minor === 0)) p.push(`${where}: Windows ${v.major}.${v.minor} is not 6.1-6.3 or 10.0`);
   if (!Number.isInteger(v.build) || v.build < 7600) p.push(`${where}: build ${v.build} is not a Windows 7 or later build number`);

@@ -61,6 +61,10 @@ async function virtioWinEnv(cell: MatrixCell, workDir: string): Promise<Record<s
   return { VIRTIO_WIN: empty };
 }
 
+/** Secure Boot comes only from an OVF that states it (-i disk has no metadata to carry it). */
+export const expectsSecureBoot = (cell: Pick<MatrixCell, "input">, r: GuestRecipe): boolean =>
+  cell.input === "ova" && r.kind === "windows" && r.secureBoot === true && r.firmware === "uefi";
+
 const isWindows11Recipe = (r: GuestRecipe): boolean => r.kind === "windows" && r.windows.installationType === "Client" && (r.windows.build ?? 0) >= 22000;
 
 /** Pure: a refusal cell's checks: non-zero exit, one error line matching, nothing written. */
@@ -199,6 +203,7 @@ export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPa
       firmware: cell.expect.firmware, blockBus: cell.expect.blockBus, diskCount, ...hw,
       nicModel: cell.expect.blockBus === "virtio-blk" ? "virtio-net" : "e1000",
       ...(recipe.kind === "windows" ? { windows: { tpm: isWindows11Recipe(recipe) } } : {}),
+      secureBoot: expectsSecureBoot(cell, recipe),
     };
     const statics = await stage("static checks", () => checkConverted({
       output: cell.output, disks, expect: metaExpect, guestOs: recipe.kind === "windows" ? "windows" : "linux",

@@ -11,7 +11,7 @@ import type { OutputSpec } from "../../model/modes.js";
 import type { OutputOptions, Source } from "../../model/types.js";
 import { targetDiskFileName } from "../../target/disk-names.js";
 import type { OvmfFiles } from "./ovmf.js";
-import { OVMF_CANDIDATES, findOvmf } from "./ovmf.js";
+import { findOvmf, ovmfCandidates } from "./ovmf.js";
 
 /** What these helpers need of an output mode's spec: its name and its metadata suffix. */
 export type DirOutputSpec = Pick<OutputSpec, "name" | "metadataSuffixes">;
@@ -121,10 +121,15 @@ export async function writeFileAtomic(path: string, content: string, mode = 0o64
   }
 }
 
-/** OVMF for a UEFI guest; throws OUTPUT naming the files looked for and the package to install. */
-export async function requireOvmf(mode: string): Promise<OvmfFiles> {
-  const found = await findOvmf();
+/**
+ * OVMF for a UEFI guest, the Secure Boot build when `secureBoot`; throws OUTPUT naming the files
+ * looked for and the package to install.
+ */
+export async function requireOvmf(mode: string, secureBoot = false): Promise<OvmfFiles> {
+  const candidates = ovmfCandidates(secureBoot);
+  const found = await findOvmf(candidates);
   if (found) return found;
-  const looked = OVMF_CANDIDATES.map((c) => c.code).join(", ");
-  throw new V2vError("OUTPUT", `-o ${mode}: this guest needs UEFI, but no OVMF firmware was found on this host (looked for ${looked}); install the ovmf package`);
+  const looked = candidates.map((c) => `${c.code} + ${basename(c.vars)}`).join(", ");
+  const what = secureBoot ? "UEFI with Secure Boot (its source had it)" : "UEFI";
+  throw new V2vError("OUTPUT", `-o ${mode}: this guest needs ${what}, but no ${secureBoot ? "Secure Boot " : ""}OVMF firmware was found on this host (looked for ${looked}); install the ovmf package`);
 }

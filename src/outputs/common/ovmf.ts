@@ -9,9 +9,9 @@ export interface OvmfFiles {
 }
 
 /**
- * Candidates in order of preference. Code and vars must come from the same build (their sizes
- * match), so they are listed as pairs. Secure-boot builds are left out: they need SMM and
- * enrolled keys, which a converted guest does not expect.
+ * Candidates in order of preference, for a guest without Secure Boot. Code and vars must come from
+ * the same build (their sizes match), so they are listed as pairs. Secure Boot builds are not
+ * here: they need SMM and enrolled keys, which such a guest does not expect.
  */
 export const OVMF_CANDIDATES: readonly OvmfFiles[] = [
   // Debian/Ubuntu (package ovmf), 4 MiB flash layout, the default since Debian 12.
@@ -23,6 +23,23 @@ export const OVMF_CANDIDATES: readonly OvmfFiles[] = [
   // qemu's own firmware descriptors directory on some distributions.
   { code: "/usr/share/qemu/ovmf-x86_64-code.bin", vars: "/usr/share/qemu/ovmf-x86_64-vars.bin" },
 ];
+
+/**
+ * Pairs for a guest that booted with Secure Boot on its source: code built to require SMM, and a
+ * variable store with Microsoft's keys enrolled and Secure Boot already on (Windows' boot manager
+ * and shim are signed by Microsoft). Secure Boot builds need the q35 machine with SMM on.
+ */
+export const OVMF_SECURE_BOOT_CANDIDATES: readonly OvmfFiles[] = [
+  // Debian/Ubuntu (package ovmf), 4 MiB layout: the .ms variable store has the keys enrolled.
+  { code: "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", vars: "/usr/share/OVMF/OVMF_VARS_4M.ms.fd" },
+  // Debian/Ubuntu, older 2 MiB layout.
+  { code: "/usr/share/OVMF/OVMF_CODE.secboot.fd", vars: "/usr/share/OVMF/OVMF_VARS.ms.fd" },
+  // Fedora/RHEL (package edk2-ovmf): its secboot variable store has the keys enrolled.
+  { code: "/usr/share/edk2/ovmf/OVMF_CODE.secboot.fd", vars: "/usr/share/edk2/ovmf/OVMF_VARS.secboot.fd" },
+];
+
+/** The candidate pairs for a guest with or without Secure Boot. */
+export const ovmfCandidates = (secureBoot: boolean): readonly OvmfFiles[] => (secureBoot ? OVMF_SECURE_BOOT_CANDIDATES : OVMF_CANDIDATES);
 
 const readable = async (path: string): Promise<boolean> => {
   try {

@@ -22,6 +22,8 @@ export function buildJsonMeta(meta: TargetMeta, options: JsonMetaOptions): Recor
     vcpus: meta.vcpus,
     cpu_topology: t ? { sockets: t.sockets, cores: t.coresPerSocket, threads: t.threadsPerCore } : null,
     firmware: meta.firmware,
+    // virt-v2v 2.0's -o json named this flag in firmware.uefi.flags; here it sits beside firmware.
+    firmware_flags: meta.secureBoot ? ["secure_boot_required"] : [],
     machine: meta.machine,
     disks: meta.disks.map((d) => ({
       index: d.index,

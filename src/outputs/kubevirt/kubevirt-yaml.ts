@@ -9,7 +9,10 @@
 // - runStrategy Halted: the VM is defined, not started; no terminationGracePeriodSeconds: 0
 //   (virt-v2v's value kills the guest without a clean shutdown);
 // - UEFI is efi {secureBoot: false} (KubeVirt defaults to Secure Boot, which needs SMM and a signed
-//   boot chain), not persistent (that needs a VM state storage class in the cluster).
+//   boot chain) unless the source booted with Secure Boot: then efi {secureBoot: true} with
+//   features.smm; not persistent (that needs a VM state storage class in the cluster);
+// - no guest agent channel, unlike our libvirt XML: KubeVirt adds the qemu-ga channel to every VM
+//   itself, and its API has no field for it.
 // Values reach the text only through the yaml library, in YAML 1.1 mode: Kubernetes reads YAML 1.1,
 // where an unquoted `no` or `on` is a boolean, so such strings must come out quoted.
 import { Document } from "yaml";
@@ -112,10 +115,11 @@ export function buildKubevirtVm(meta: TargetMeta, options: KubevirtYamlOptions):
   };
   const domain: Record<string, unknown> = {
     cpu,
-    firmware: { bootloader: meta.firmware === "uefi" ? { efi: { secureBoot: false } } : { bios: {} } },
-    // KubeVirt enables ACPI unless told otherwise.
+    firmware: { bootloader: meta.firmware === "uefi" ? { efi: { secureBoot: meta.secureBoot === true } } : { bios: {} } },
+    // KubeVirt enables ACPI unless told otherwise; Secure Boot requires SMM.
     features: {
       ...(meta.guestcaps.acpi ? { acpi: {}, apic: {} } : { acpi: { enabled: false }, apic: {} }),
+      ...(meta.secureBoot ? { smm: {} } : {}),
       ...(meta.platform.hyperv.length > 0 ? { hyperv: kubevirtHyperv(meta.platform.hyperv) } : {}),
     },
     // KubeVirt has no "local time" RTC without a zone name, which the guest does not tell us:

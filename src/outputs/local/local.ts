@@ -23,11 +23,11 @@ export const localOutput: OutputModule = {
   validate: (opts) => validateDirOutput(localOutput.spec, opts),
   async plan(targetName, source, opts) {
     // A source that declares UEFI can be refused now, before any copying; "unknown" waits for finalize.
-    if (source.firmware === "uefi") await requireOvmf("local");
+    if (source.firmware === "uefi") await requireOvmf("local", source.secureBoot === true);
     return planDirOutput(localOutput.spec, targetName, source, opts);
   },
   async finalize(meta, opts: OutputOptions) {
-    const ovmf = meta.firmware === "uefi" ? await requireOvmf("local") : undefined;
+    const ovmf = meta.firmware === "uefi" ? await requireOvmf("local", meta.secureBoot === true) : undefined;
     const xml = renderLibvirtXml(meta, { version: readVersion(), ...(ovmf ? { ovmf } : {}) });
     const path = join(resolve(opts.storage ?? "."), metadataFileName(localOutput.spec, meta.name));
     await writeFileAtomic(path, xml);

@@ -12,14 +12,26 @@ import type { Accel } from "../../host/accel.js";
 import type { TargetDisk, TargetMeta, TargetNicModel } from "../../model/types.js";
 import { escapeForTerminal } from "../../model/untrusted.js";
 import { HYPERV_SPINLOCK_RETRIES } from "../../target/platform.js";
+import { GUEST_AGENT_CHANNEL } from "../common/libvirt-xml.js";
 
 export interface QemuScriptOptions {
   readonly version: string;
   /** The accelerator chosen at conversion time: the script's default. */
   readonly accel: Accel;
-  /** For UEFI guests: the OVMF code file and this guest's own copy of the variable store. */
+  /** For UEFI guests: the OVMF code file (the Secure Boot build when meta.secureBoot) and this guest's own copy of the variable store. */
   readonly uefi?: { readonly code: string; readonly vars: string };
+  /**
+   * Where qemu listens for the QEMU guest agent (a unix socket, created when the script runs);
+   * undefined leaves the channel out (see guestAgentSocketFits).
+   */
+  readonly guestAgentSocket?: string;
 }
+
+/** The longest path a unix socket may have on Linux (sun_path is 108 bytes with its NUL). */
+export const UNIX_SOCKET_PATH_MAX_BYTES = 107;
+
+/** Whether qemu can listen on `path`: a longer one would make qemu refuse to start. */
+export const guestAgentSocketFits = (path: string): boolean => Buffer.byteLength(path) <= UNIX_SOCKET_PATH_MAX_BYTES;
 
 /** Quote a string for /bin/sh: single quotes, with each ' written as '\''. */
 export function shellQuote(s: string): string {
@@ -68,13 +80,30 @@ export function diskArgs(d: TargetDisk, position: number): string[][] {
   }
 }
 
+/**
+ * The guest agent's channel: a virtio-serial port named as qemu-ga expects, on a unix socket qemu
+ * listens on without waiting for a client. Harmless to a guest without the virtio-serial driver.
+ */
+function guestAgentArgs(socket: string): string[][] {
+  if (!guestAgentSocketFits(socket)) throw new Error(`renderQemuScript: the guest agent socket ${JSON.stringify(socket)} is longer than ${UNIX_SOCKET_PATH_MAX_BYTES} bytes`);
+  return [
+    ["-device", "virtio-serial-pci,id=virtio-serial0"],
+    ["-chardev", `socket,id=qga0,path=${qemuPathValue(socket, "the guest agent socket")},server=on,wait=off`],
+    ["-device", `virtserialport,bus=virtio-serial0.0,chardev=qga0,name=${GUEST_AGENT_CHANNEL}`],
+  ];
+}
+
 /** The fixed part of the command line: everything except the accelerator and the display. */
-export function qemuArgs(meta: TargetMeta, uefi: QemuScriptOptions["uefi"]): string[][] {
+export function qemuArgs(meta: TargetMeta, uefi: QemuScriptOptions["uefi"], guestAgentSocket?: string): string[][] {
+  if (meta.secureBoot && (meta.firmware !== "uefi" || meta.machine !== "q35")) {
+    throw new Error("renderQemuScript: Secure Boot needs UEFI on q35 (target/meta.ts decides it only then)");
+  }
   const lines: string[][] = [
     ["-no-user-config", "-nodefaults"],
     // "guest=" is explicit: a bare value with "=" in it would be read as a key by qemu.
     ["-name", `guest=${qemuOptValue(meta.name)}`],
-    ["-machine", meta.machine],
+    // The Secure Boot build of OVMF stops at once without SMM.
+    ["-machine", meta.secureBoot ? `${meta.machine},smm=on` : meta.machine],
     ["-m", String(Math.ceil(meta.memoryBytes / (1024 * 1024)))],
   ];
   const t = meta.cpuTopology;
@@ -83,6 +112,8 @@ export function qemuArgs(meta: TargetMeta, uefi: QemuScriptOptions["uefi"]): str
     if (!uefi) throw new Error("renderQemuScript: a UEFI guest needs the OVMF code and vars files (options.uefi)");
     lines.push(["-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${qemuPathValue(uefi.code, "the OVMF code file")}`]);
     lines.push(["-drive", `if=pflash,format=raw,unit=1,file=${qemuPathValue(uefi.vars, "the OVMF vars file")}`]);
+    // Only code running in SMM may then write the variable store, so the guest cannot turn Secure Boot off behind the firmware's back.
+    if (meta.secureBoot) lines.push(["-global", "driver=cfi.pflash01,property=secure,value=on"]);
   }
   meta.disks.forEach((d, position) => lines.push(...diskArgs(d, position)));
   meta.nics.forEach((n, i) => {
@@ -94,6 +125,7 @@ export function qemuArgs(meta: TargetMeta, uefi: QemuScriptOptions["uefi"]): str
     lines.push(["-object", "rng-random,id=rng0,filename=/dev/urandom"], ["-device", "virtio-rng-pci,rng=rng0"]);
   }
   if (meta.guestcaps.virtioBalloon) lines.push(["-device", "virtio-balloon"]);
+  if (guestAgentSocket !== undefined) lines.push(...guestAgentArgs(guestAgentSocket));
   if (meta.platform.clock === "localtime") lines.push(["-rtc", "base=localtime"]);
   lines.push(["-vga", "std"]);
   return lines;
@@ -111,7 +143,7 @@ export function hypervCpuFlags(meta: TargetMeta): string {
 
 /** Render the script. Paths and names are shell-quoted; qemu option commas are doubled. */
 export function renderQemuScript(meta: TargetMeta, options: QemuScriptOptions): string {
-  const args = qemuArgs(meta, options.uefi);
+  const args = qemuArgs(meta, options.uefi, options.guestAgentSocket);
   // A shell word cannot carry NUL; inputs refuse it, so one here is a programming error.
   for (const word of [meta.name, ...args.flat()]) {
     if (word.includes("\0")) throw new Error(`renderQemuScript: ${JSON.stringify(word)} contains a NUL character`);

@@ -1,4 +1,5 @@
 // -o qemu: NAME-sdX disks and NAME.sh (mode 0755) that boots them; UEFI guests also get NAME-VARS.fd.
+// When the script runs, qemu listens for the guest agent on NAME-qga.sock beside them.
 import { constants } from "node:fs";
 import { copyFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -12,10 +13,13 @@ import type { OutputModule, StageContext } from "../../model/contracts.js";
 import type { OutputOptions, TargetMeta } from "../../model/types.js";
 import { metadataFileName, planDirOutput, requireOvmf, validateDirOutput, writeFileAtomic } from "../common/output-dir.js";
 import { parseOutputArgs } from "../common/output-options.js";
-import { renderQemuScript } from "./qemu-script.js";
+import { UNIX_SOCKET_PATH_MAX_BYTES, guestAgentSocketFits, renderQemuScript } from "./qemu-script.js";
 
 /** The guest's own UEFI variable store, next to its disks, so its boot entries persist across runs. */
 export const varsFileName = (name: string): string => `${name}-VARS.fd`;
+
+/** The unix socket qemu listens on for the QEMU guest agent; qemu creates it when the script runs. */
+export const guestAgentSocketName = (name: string): string => `${name}-qga.sock`;
 
 /** Where --qemu-boot sends the script's output. */
 export const bootLogFileName = (name: string): string => `${name}-qemu.log`;
@@ -68,8 +72,9 @@ export const qemuOutput: OutputModule<QemuOutputOptions> = {
   },
   validate: (opts) => validateDirOutput(qemuOutput.spec, opts),
   async plan(targetName, source, opts) {
-    if (source.firmware === "uefi") await requireOvmf("qemu");
-    const extra = [varsFileName(targetName), ...(opts.qemuBoot ? [bootLogFileName(targetName)] : [])];
+    if (source.firmware === "uefi") await requireOvmf("qemu", source.secureBoot === true);
+    // The socket is planned too: qemu replaces whatever has its name, so nothing may be there now.
+    const extra = [varsFileName(targetName), guestAgentSocketName(targetName), ...(opts.qemuBoot ? [bootLogFileName(targetName)] : [])];
     return planDirOutput(qemuOutput.spec, targetName, source, opts, extra);
   },
   async finalize(meta: TargetMeta, opts, ctx) {
@@ -77,15 +82,21 @@ export const qemuOutput: OutputModule<QemuOutputOptions> = {
     const written: string[] = [];
     let uefi: { code: string; vars: string } | undefined;
     if (meta.firmware === "uefi") {
-      const ovmf = await requireOvmf("qemu");
+      const ovmf = await requireOvmf("qemu", meta.secureBoot === true);
       const vars = join(dir, varsFileName(meta.name));
       await copyVarsTemplate(ovmf.vars, vars);
       written.push(vars);
       uefi = { code: ovmf.code, vars };
     }
     const accel = await detectAccel();
+    const socket = join(dir, guestAgentSocketName(meta.name));
+    const agent = guestAgentSocketFits(socket);
+    if (!agent) {
+      ctx.reporter.warning(`-o qemu: the guest agent channel is left out of the script: its socket path would be longer than ${UNIX_SOCKET_PATH_MAX_BYTES} bytes (use a shorter -os or -on)`);
+    }
     const script = join(dir, metadataFileName(qemuOutput.spec, meta.name));
-    await writeFileAtomic(script, renderQemuScript(meta, { version: readVersion(), accel, ...(uefi ? { uefi } : {}) }), 0o755);
+    const options = { version: readVersion(), accel, ...(uefi ? { uefi } : {}), ...(agent ? { guestAgentSocket: socket } : {}) };
+    await writeFileAtomic(script, renderQemuScript(meta, options), 0o755);
     written.push(script);
     if (opts.qemuBoot) await startInBackground(script, join(dir, bootLogFileName(meta.name)), ctx);
     return written;

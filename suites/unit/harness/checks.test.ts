@@ -6,7 +6,7 @@ import type { BootResult } from "../../../src/harness/boot/boot.js";
 import { compareSourceHashes } from "../../../src/harness/checks/converted.js";
 import { checkGuest, installedInDpkgStatus, missingModules } from "../../../src/harness/checks/guest.js";
 import {
-  checkKubevirtFrame, compareMeta, parseQemuOpts, quantityMiB, readJsonMetaFacts, readKubevirtYamlFacts, readLibvirtXmlFacts, readQemuScriptFacts,
+  checkKubevirtFrame, compareMeta, parseQemuOpts, type MetaFacts, quantityMiB, readJsonMetaFacts, readKubevirtYamlFacts, readLibvirtXmlFacts, readQemuScriptFacts,
 } from "../../../src/harness/checks/meta.js";
 import { isNonDiskSpec, mapperToLv, resolveSpec, staleDeviceName, type DeviceFacts } from "../../../src/harness/checks/device-specs.js";
 import { findDefaultEntry, kernelVersionOf, rootArgOf } from "../../../src/harness/checks/grub-default.js";
@@ -15,7 +15,10 @@ import { renderLibvirtXml } from "../../../src/outputs/common/libvirt-xml.js";
 import { renderKubevirtYaml } from "../../../src/outputs/kubevirt/kubevirt-yaml.js";
 import { renderQemuScript } from "../../../src/outputs/qemu/qemu-script.js";
 import { FakeGuest } from "../fakes/fake-guest.js";
-import { biosNoVirtio, biosVirtio, OVMF, uefiGuest, windows11NoDrivers, windows2022 } from "../outputs/meta-fixtures.js";
+import type { TargetMeta } from "../../../src/model/types.js";
+import {
+  biosNoVirtio, biosVirtio, OVMF, ovmfOptionFor, uefiGuest, windows11NoDrivers, windows11SecureBoot, windows2022,
+} from "../outputs/meta-fixtures.js";
 
 const GRUB_CFG = `set default="0"
 if [ x"\${feature_menuentry_id}" = xy ]; then
@@ -179,7 +182,9 @@ describe("metadata facts read back what the output modules render", () => {
       "        memory: {guest: 1Gi}", "        devices:", "          disks: [{name: d, disk: {}}, {name: c, cdrom: {}}]",
       "          interfaces: [{name: default}]", "      volumes: [{name: d, hostDisk: {path: /x, type: Disk}}]",
     ].join("\n"));
-    expect(bare).toEqual({ diskBuses: ["virtio"], diskPaths: ["/x"], uefi: false, memoryMiB: 1024, vcpus: 4, nicModels: ["virtio"], hyperv: [], tpm: false });
+    expect(bare).toEqual({
+      diskBuses: ["virtio"], diskPaths: ["/x"], uefi: false, secureBoot: false, smm: false, memoryMiB: 1024, vcpus: 4, nicModels: ["virtio"], hyperv: [], tpm: false,
+    });
   });
   test("kubevirt: quantities and the document's frame", () => {
     expect([quantityMiB("2048Mi"), quantityMiB("2Gi"), quantityMiB("1048576Ki"), quantityMiB("2147483648"), quantityMiB(2048), quantityMiB("2 Gi")])
@@ -217,6 +222,42 @@ describe("metadata facts read back what the output modules render", () => {
     const linux = readLibvirtXmlFacts(renderLibvirtXml(biosVirtio(), { version: "t" }));
     expect(compareMeta(linux, { ...expectOf, windows: { tpm: false } }, "xml").filter((c) => !c.ok).map((c) => c.name))
       .toEqual(["xml: the RTC keeps local time (Windows)", "xml: Hyper-V enlightenments (relaxed, vapic, spinlocks at least)"]);
+  });
+  test("Secure Boot reads back from every format; a guest without it passes 'no Secure Boot' and fails 'Secure Boot'", () => {
+    const read = (m: TargetMeta) => {
+      const { ovmf } = ovmfOptionFor(m);
+      return {
+        xml: readLibvirtXmlFacts(renderLibvirtXml(m, { version: "t", ovmf })),
+        json: readJsonMetaFacts(renderJsonMeta(m, { version: "t" })),
+        sh: readQemuScriptFacts(renderQemuScript(m, { version: "t", accel: "tcg", uefi: { code: ovmf!.code, vars: "/x/VARS.fd" } })),
+        yaml: readKubevirtYamlFacts(renderKubevirtYaml(m, { version: "t" })),
+      };
+    };
+    const base = { firmware: "uefi", blockBus: "virtio-blk", diskCount: 1, nicModel: "virtio-net" } as const;
+    const names = (f: MetaFacts, secureBoot: boolean): string[] => compareMeta(f, { ...base, secureBoot }, "m").filter((c) => !c.ok).map((c) => c.name);
+    for (const [what, f] of Object.entries(read(windows11SecureBoot()))) {
+      expect([f.secureBoot, f.smm], what).toEqual([true, what === "json" ? undefined : true]);
+      expect(names(f, true), what).toEqual([]);
+      expect(names(f, false), what).toEqual(["m: no Secure Boot"]);
+    }
+    for (const [what, f] of Object.entries(read(windows2022()))) {
+      expect([f.secureBoot, f.smm], what).toEqual([false, what === "json" ? undefined : false]);
+      expect(names(f, false), what).toEqual([]);
+      expect(names(f, true), what).toEqual(["m: UEFI Secure Boot with SMM (the source had it)"]);
+    }
+  });
+  test("Secure Boot half set up (a secure loader without SMM, or SMM alone) passes neither expectation", () => {
+    const sb = readLibvirtXmlFacts(renderLibvirtXml(windows11SecureBoot(), { version: "t", ovmf: OVMF }));
+    const noSmm = { ...sb, smm: false };
+    const smmOnly = { ...sb, secureBoot: false };
+    for (const f of [noSmm, smmOnly]) {
+      for (const secureBoot of [true, false]) {
+        expect(compareMeta(f, { firmware: "uefi", blockBus: "virtio-blk", diskCount: 1, secureBoot }, "m").filter((c) => !c.ok)).toHaveLength(1);
+      }
+    }
+    // KubeVirt's default: an efi bootloader without secureBoot: false has Secure Boot on.
+    const yaml = renderKubevirtYaml(windows2022(), { version: "t" }).replace("secureBoot: false", "persistent: false");
+    expect(readKubevirtYamlFacts(yaml).secureBoot).toBe(true);
   });
   test("qemu option text: doubled commas are literal", () => {
     expect(parseQemuOpts("virtio-blk-pci,drive=d0,bootindex=1")).toEqual({ "": "virtio-blk-pci", drive: "d0", bootindex: "1" });

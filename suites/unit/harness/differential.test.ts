@@ -10,6 +10,8 @@ import { explainRow, explainRows, isBootCritical } from "../../../src/harness/di
 import { exitDecision, renderReport, summarise } from "../../../src/harness/differential/report.js";
 import { emptyHive, Hive } from "../../../src/registry/hive.js";
 import { binary, dword, multiSz, sz, utf16z } from "../../../src/registry/values.js";
+import { renderLibvirtXml } from "../../../src/outputs/common/libvirt-xml.js";
+import { OVMF, windows2022 } from "../outputs/meta-fixtures.js";
 
 const SZ = (s: string): string => `1:${utf16z(s).toString("hex")}`;
 const DW = (n: number): string => {
@@ -166,6 +168,18 @@ describe("compareXml", () => {
     });
   });
 
+  test("our qemu-ga channel and virtio-serial controller match what virt-v2v 2.2 writes: no row for them", () => {
+    // The devices virt-v2v 2.2 wrote for windows-2022-uefi (differential run of 2026-12-02), ours from the renderer.
+    const theirs = xml({ extra: "<console type='pty'/><controller type='virtio-serial' model='virtio'/><channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>" });
+    const ours = renderLibvirtXml(windows2022(), { version: "t", ovmf: OVMF });
+    expect(xmlFacets(ours).get("controllers")).toBe("virtio-serial/virtio");
+    expect(xmlFacets(ours).get("channels")).toBe("unix:org.qemu.guest_agent.0");
+    const keys = compareXml(ours, theirs).map((r) => r.key);
+    expect(keys).not.toContain("controllers");
+    expect(keys).not.toContain("channels");
+    expect(compareXml(xml(), theirs).map((r) => r.key)).toEqual(expect.arrayContaining(["controllers", "channels"]));
+  });
+
   test("xmlFacets reads the osinfo id and memballoon", () => {
     const f = xmlFacets(xml().replace("<name>g</name>", "<metadata><libosinfo:libosinfo xmlns:libosinfo='x'><libosinfo:os id='http://microsoft.com/win/2k16'/></libosinfo:libosinfo></metadata>"));
     expect(f.get("osinfo")).toBe("http://microsoft.com/win/2k16");
@@ -188,6 +202,13 @@ describe("explain", () => {
     expect(explainRow(row(`${key}:provider`, 'added SZ "v2v"'), "w")).toMatchObject({ explained: true, id: "driver-package-provider" });
     expect(explainRow(row(`${key}:`, 'added SZ "<inf>"'), "w")).toMatchObject({ explained: true, id: "driver-package-default" });
     expect(explainRow(row(`${key}:version`, "added BINARY 00"), "w")).toEqual({ explained: false });
+  });
+
+  test("a secure loader on our side is the source's Secure Boot; any other loader difference is not explained", () => {
+    const loader = (ours: string, theirs: string) => ({ area: "XML" as const, key: "loader", ours, theirs });
+    expect(explainRow(loader("readonly=yes type=pflash secure=yes", "readonly=yes type=pflash secure=-"), "w")).toMatchObject({ explained: true, id: "secure-boot" });
+    expect(explainRow(loader("readonly=yes type=pflash secure=-", "readonly=yes type=pflash secure=yes"), "w")).toEqual({ explained: false });
+    expect(explainRow(loader("readonly=no type=rom secure=-", "readonly=yes type=pflash secure=-"), "w")).toEqual({ explained: false });
   });
 
   test("a different boot driver start type is neither explained nor harmless", () => {

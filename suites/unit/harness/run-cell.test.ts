@@ -2,7 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { NEGATIVE_CONTROL_BOOTED } from "../../../src/harness/boot/boot-checks.js";
 import type { MatrixCell } from "../../../src/harness/matrix/schema.js";
-import { NO_CHECK_RAN, buildV2vArgs, checkRefusal, expectedHardware, judgeCell } from "../../../src/harness/matrix/run-cell.js";
+import { NO_CHECK_RAN, buildV2vArgs, checkRefusal, expectedHardware, expectsSecureBoot, judgeCell } from "../../../src/harness/matrix/run-cell.js";
 import { parseMachineReadable } from "../../../src/harness/matrix/run-v2v.js";
 import { findRecipe } from "../../../src/harness/guests/recipes.js";
 
@@ -21,6 +21,15 @@ test("expected hardware: the OVF's for -i ova, virt-v2v's invented 2048 MiB / 1 
   const r = findRecipe("debian-12-bios");
   expect(expectedHardware(cell({}), r)).toEqual({ memoryMiB: r.vm.memoryMiB, vcpus: r.vm.vcpus });
   expect(expectedHardware(cell({ input: "disk" }), r)).toEqual({ memoryMiB: 2048, vcpus: 1 });
+});
+
+test("Secure Boot is expected only of windows-11-uefi converted from its OVA (-i disk has no metadata to carry it)", () => {
+  const w11 = findRecipe("windows-11-uefi");
+  expect(expectsSecureBoot(cell({ input: "ova" }), w11)).toBe(true);
+  expect(expectsSecureBoot(cell({ input: "disk" }), w11)).toBe(false);
+  for (const name of ["windows-2022-uefi", "windows-10-bios", "debian-12-uefi"] as const) {
+    expect(expectsSecureBoot(cell({ input: "ova" }), findRecipe(name)), name).toBe(false);
+  }
 });
 
 describe("parseMachineReadable", () => {

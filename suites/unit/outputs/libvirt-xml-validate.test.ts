@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { commandExists, runAllowFail } from "../../../src/host/exec.js";
 import { renderLibvirtXml } from "../../../src/outputs/common/libvirt-xml.js";
-import { FIXTURES, OVMF } from "./meta-fixtures.js";
+import { FIXTURES, ovmfOptionFor } from "./meta-fixtures.js";
 
 let dir = "";
 beforeAll(async () => {
@@ -27,7 +27,7 @@ async function validate(xml: string, file: string): Promise<{ exitCode: number; 
 describe.each(FIXTURES)("%s", (name, build) => {
   test("passes virt-xml-validate", async () => {
     const meta = build();
-    const xml = renderLibvirtXml(meta, { version: "0.0.0-test", ...(meta.firmware === "uefi" ? { ovmf: OVMF } : {}) });
+    const xml = renderLibvirtXml(meta, { version: "0.0.0-test", ...ovmfOptionFor(meta) });
     const r = await validate(xml, `${name}.xml`);
     expect(r.output).toMatch(/validates/);
     expect(r.exitCode).toBe(0);

@@ -12,6 +12,11 @@ import type { Inspection, OutputOptions, Source, TargetMeta } from "../../../src
 
 export const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "outputs");
 export const OVMF = { code: "/usr/share/OVMF/OVMF_CODE_4M.fd", vars: "/usr/share/OVMF/OVMF_VARS_4M.fd" };
+export const OVMF_SECURE_BOOT = { code: "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", vars: "/usr/share/OVMF/OVMF_VARS_4M.ms.fd" };
+
+/** The OVMF pair an output would find for `meta` (options.ovmf), or {} for a BIOS guest. */
+export const ovmfOptionFor = (meta: TargetMeta): { ovmf?: typeof OVMF } =>
+  meta.firmware !== "uefi" ? {} : { ovmf: meta.secureBoot ? OVMF_SECURE_BOOT : OVMF };
 const GiB = 1024 ** 3;
 
 /** Compare with a golden file; UPDATE_GOLDEN=1 writes it instead. A missing golden fails. */
@@ -137,10 +142,21 @@ export const windows11NoDrivers = (): TargetMeta =>
     "/var/tmp/out",
   );
 
+/** Windows 11 from a VMware VM with Secure Boot on (its OVF said so), virtio drivers: Secure Boot, SMM, a TPM. */
+export const windows11SecureBoot = (): TargetMeta =>
+  convertFixture(
+    makeSource({ name: "win11sb", firmware: "uefi", secureBoot: true, memoryBytes: 4 * GiB, vcpus: 2, nics: [{ networkName: "VM Network", vnetType: "network" }] }),
+    windowsInspection({ productName: "Windows 11 Pro", osinfo: "win11" }),
+    ALL_VIRTIO,
+    { format: "raw" },
+    "/var/tmp/out",
+  );
+
 export const FIXTURES: readonly (readonly [string, () => TargetMeta])[] = [
   ["bios-virtio", biosVirtio],
   ["bios-novirtio", biosNoVirtio],
   ["uefi", uefiGuest],
   ["windows-2022", windows2022],
   ["windows-11-nodrivers", windows11NoDrivers],
+  ["windows-11-secureboot", windows11SecureBoot],
 ];

@@ -3,21 +3,22 @@ import { describe, expect, test } from "vitest";
 import { renderJsonMeta } from "../../../src/outputs/json/json-meta.js";
 import { renderLibvirtXml } from "../../../src/outputs/common/libvirt-xml.js";
 import { renderQemuScript } from "../../../src/outputs/qemu/qemu-script.js";
-import { FIXTURES, OVMF, expectGolden } from "./meta-fixtures.js";
+import { FIXTURES, expectGolden, ovmfOptionFor } from "./meta-fixtures.js";
 
 const VERSION = "0.0.0-test";
 
 describe.each(FIXTURES)("%s", (name, build) => {
   const meta = build();
-  const uefiOpts = meta.firmware === "uefi" ? { ovmf: OVMF } : {};
+  const uefiOpts = ovmfOptionFor(meta);
 
   test("libvirt XML matches the golden file", () => {
     expectGolden(`${name}.xml`, renderLibvirtXml(meta, { version: VERSION, ...uefiOpts }));
   });
 
   test("qemu script matches the golden file", () => {
-    const uefi = meta.firmware === "uefi" ? { uefi: { code: OVMF.code, vars: `/var/tmp/out/${meta.name}-VARS.fd` } } : {};
-    expectGolden(`${name}.sh`, renderQemuScript(meta, { version: VERSION, accel: "tcg", ...uefi }));
+    const uefi = uefiOpts.ovmf ? { uefi: { code: uefiOpts.ovmf.code, vars: `/var/tmp/out/${meta.name}-VARS.fd` } } : {};
+    const guestAgentSocket = `/var/tmp/out/${meta.name}-qga.sock`;
+    expectGolden(`${name}.sh`, renderQemuScript(meta, { version: VERSION, accel: "tcg", guestAgentSocket, ...uefi }));
   });
 
   test("JSON matches the golden file and parses back", () => {

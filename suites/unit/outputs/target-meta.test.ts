@@ -1,6 +1,6 @@
 // buildTargetMeta: names, firmware fallback, NIC models, disk sizes and device names.
 import { expect, test } from "vitest";
-import { buildTargetMeta, keepConsistentTopology } from "../../../src/target/meta.js";
+import { buildTargetMeta, decideSecureBoot, keepConsistentTopology } from "../../../src/target/meta.js";
 import type { GuestCaps } from "../../../src/model/types.js";
 import { biosNoVirtio, biosVirtio, makeInspection, makeSource, uefiGuest } from "./meta-fixtures.js";
 
@@ -46,4 +46,19 @@ test("a disk with neither an overlay size nor a source size is a programming err
 test("a CPU topology that does not multiply to the vCPU count is dropped", () => {
   expect(keepConsistentTopology(4, { sockets: 2, coresPerSocket: 2, threadsPerCore: 1 })).toEqual({ sockets: 2, coresPerSocket: 2, threadsPerCore: 1 });
   expect(keepConsistentTopology(4, { sockets: 1, coresPerSocket: 2, threadsPerCore: 1 })).toBeUndefined();
+});
+
+test("Secure Boot: only a UEFI target whose source had it; the key is absent otherwise", () => {
+  expect(decideSecureBoot({ secureBoot: true }, "uefi")).toBe(true);
+  expect(decideSecureBoot({ secureBoot: true }, "bios")).toBe(false);
+  expect(decideSecureBoot({ secureBoot: false }, "uefi")).toBe(false);
+  expect(decideSecureBoot({}, "uefi")).toBe(false);
+  const build = (source: Parameters<typeof makeSource>[0], inspected: "bios" | "uefi") =>
+    buildTargetMeta(makeSource(source), makeInspection({ firmware: inspected }), conversion, { diskPaths: ["/o/guest-sda"] }, { format: "raw" }, [1024]);
+  expect(build({ firmware: "uefi", secureBoot: true }, "uefi").secureBoot).toBe(true);
+  // A BIOS source (whatever its metadata claims), a source that said false, and -i disk (unknown, no key): none.
+  for (const meta of [build({ firmware: "bios", secureBoot: true }, "uefi"), build({ firmware: "uefi", secureBoot: false }, "uefi"), build({ firmware: "unknown" }, "uefi")]) {
+    expect("secureBoot" in meta).toBe(false);
+  }
+  expect("secureBoot" in uefiGuest()).toBe(false);
 });
