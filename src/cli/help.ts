@@ -58,6 +58,9 @@ Conversion:
                          which operating system to convert when the disks hold
                          several (default: ask; v2v does not prompt, so with
                          several roots ask and single stop and list them)
+  --block-driver virtio-blk|virtio-scsi
+                         the virtio disk controller a Windows guest boots from
+                         (default virtio-blk: viostor; virtio-scsi: vioscsi)
   --print-source         print what was read from the source, then stop
 
 Messages:

@@ -9,7 +9,7 @@ import { Cli, Command, Option } from "clipanion/lib/advanced/index.js";
 import { badOption, type V2vError } from "../model/errors.js";
 import { listModeKeys } from "../model/mode-options.js";
 import type { InputArgs, OutputArgs } from "../model/modes.js";
-import type { RootChoice, RunOptions } from "../model/types.js";
+import type { BlockDriver, RootChoice, RunOptions } from "../model/types.js";
 import type { InputModule, OutputModule } from "../model/contracts.js";
 import { findInput, findOutput, INPUTS, INPUTS_NOT_YET, OUTPUTS, OUTPUTS_NOT_YET } from "../pipeline/registry.js";
 
@@ -21,7 +21,7 @@ export type ParseResult =
   | { readonly kind: "list-oo"; readonly lines: readonly string[] };
 
 /** Options that take a value (`-os DIR` or `-os=DIR`). Only `-oo` and `-io` may be repeated. */
-export const VALUE_OPTIONS = ["-i", "-o", "-os", "-on", "-of", "-oa", "-oo", "-if", "-io", "--root"] as const;
+export const VALUE_OPTIONS = ["-i", "-o", "-os", "-on", "-of", "-oa", "-oo", "-if", "-io", "--root", "--block-driver"] as const;
 
 /** Flags. The colour spellings and --debug-gc are accepted for compatibility and ignored. */
 export const FLAG_OPTIONS = [
@@ -51,6 +51,7 @@ class V2vCommand extends Command {
   if = Option.Array("-if", []);
   io = Option.Array("-io", []);
   root = Option.Array("--root", []);
+  blockDriver = Option.Array("--block-driver", []);
   verbose = Option.Boolean("-v,--verbose", false);
   trace = Option.Boolean("-x", false);
   quiet = Option.Boolean("-q,--quiet", false);
@@ -135,7 +136,7 @@ function tokenise(argv: readonly string[]): RawArgs | "help" {
   return {
     values: {
       "-i": cmd.i, "-o": cmd.o, "-os": cmd.os, "-on": cmd.on, "-of": cmd.of, "-oa": cmd.oa, "-oo": cmd.oo,
-      "-if": cmd.if, "-io": cmd.io, "--root": cmd.root,
+      "-if": cmd.if, "-io": cmd.io, "--root": cmd.root, "--block-driver": cmd.blockDriver,
     },
     verbose: cmd.verbose, trace: cmd.trace, quiet: cmd.quiet, version: cmd.version, printSource: cmd.printSource,
     compressed: cmd.compressed, qemuBoot: cmd.qemuBoot, machineReadable: cmd.machineReadable,
@@ -201,6 +202,7 @@ export function decideRun(raw: RawArgs): ParseResult {
     output: out.parseOptions(outputArgs),
     input: input.parseOptions(inputArgs),
     root: parseRootChoice(one("--root") ?? "ask"),
+    blockDriver: parseBlockDriver(one("--block-driver") ?? "virtio-blk"),
     verbose: raw.verbose,
     trace: raw.trace,
     quiet: raw.quiet,
@@ -208,6 +210,12 @@ export function decideRun(raw: RawArgs): ParseResult {
     printSource: raw.printSource,
   };
   return { kind: "run", options };
+}
+
+/** `--block-driver`: the virtio disk driver a Windows guest boots from. */
+export function parseBlockDriver(value: string): BlockDriver {
+  if (value === "virtio-blk" || value === "virtio-scsi") return value;
+  throw badOption(`--block-driver ${value}: use virtio-blk (the default) or virtio-scsi`);
 }
 
 /** "a, b or c". */

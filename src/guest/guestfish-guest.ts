@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { V2vError, windowsHibernated } from "../model/errors.js";
-import type { ApplianceGuest, InspectedRoot } from "../model/guest-handle.js";
+import type { ApplianceGuest, InspectedRoot, PartitionInfo } from "../model/guest-handle.js";
 import type { WindowsInspection } from "../model/types.js";
 import { GuestfishSession, GuestfsError, type DriveSpec, type SessionOptions } from "./guestfish.js";
 import { formatAppVersion, parseKeyValues, parseLines, parseStructList, shellQuote } from "./parse-output.js";
@@ -13,6 +13,12 @@ import { formatAppVersion, parseKeyValues, parseLines, parseStructList, shellQuo
 export const MAX_GUEST_FILE_BYTES = 32 * 1024 * 1024;
 /** The largest file download() copies out of a guest by default (a driver package, a registry hive). */
 export const MAX_GUEST_DOWNLOAD_BYTES = 1024 * 1024 * 1024;
+
+/** An appliance block device name (/dev/sda, /dev/sda1, /dev/vda2); anything else is a bug of the caller. */
+function checkedDevice(device: string): string {
+  if (!/^\/dev\/[a-z]{1,8}[0-9]{0,3}$/.test(device)) throw new V2vError("CONVERSION", `not a block device of the appliance: ${JSON.stringify(device)}`);
+  return device;
+}
 
 export class GuestfishGuest implements ApplianceGuest {
   private tmpCounter = 0;
@@ -98,6 +104,33 @@ export class GuestfishGuest implements ApplianceGuest {
 
   async listDevices(): Promise<readonly string[]> {
     return parseLines(await this.s.cmd("list-devices"));
+  }
+
+  async partitionInfo(device: string): Promise<PartitionInfo | undefined> {
+    // Only what libguestfs lists as a partition (an LDM or LVM volume or a whole disk is none);
+    // that also keeps any other string away from the part-* commands.
+    if (!parseLines(await this.s.cmd("list-partitions")).includes(device)) return undefined;
+    const disk = await this.s.cmd("part-to-dev", device);
+    const number = Number(await this.s.cmd("part-to-partnum", device));
+    const table = await this.s.cmd("part-get-parttype", disk);
+    // guestfish prints the MBR id in hex ("0x42"); Number() reads both that and decimal.
+    if (table === "msdos") return { disk, number, table, mbrId: Number(await this.s.cmd("part-get-mbr-id", disk, String(number))) };
+    if (table === "gpt") return { disk, number, table, gptType: (await this.s.cmd("part-get-gpt-type", disk, String(number))).toUpperCase() };
+    return { disk, number, table };
+  }
+
+  async deviceSizeBytes(device: string): Promise<number> {
+    const n = Number(await this.s.cmd("blockdev-getsize64", checkedDevice(device)));
+    if (!Number.isSafeInteger(n) || n < 0) throw new V2vError("CONVERSION", `libguestfs gave no size for ${device}`);
+    return n;
+  }
+
+  async readDeviceRange(device: string, localPath: string, offset: number, size: number): Promise<void> {
+    await this.s.cmd("download-offset", checkedDevice(device), localPath, String(offset), String(size));
+  }
+
+  async writeDeviceRange(localPath: string, device: string, offset: number): Promise<void> {
+    await this.s.cmd("upload-offset", localPath, checkedDevice(device), String(offset));
   }
 
   async exists(path: string): Promise<boolean> {

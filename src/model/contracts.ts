@@ -5,7 +5,7 @@ import type { GuestHandle } from "./guest-handle.js";
 import type { Reporter } from "./messages.js";
 import type { InputArgs, InputSpec, OutputArgs, OutputSpec } from "./modes.js";
 import type {
-  ConverterOutcome, Inspection, InputOptions, OutputOptions, Source, TargetMeta,
+  BlockDriver, ConverterOutcome, Inspection, InputOptions, OutputOptions, Source, TargetMeta,
 } from "./types.js";
 
 /** What every stage may use: where to put temporary files, and how to talk to the user. */
@@ -28,6 +28,12 @@ export interface InputModule<I extends InputOptions = InputOptions> {
   readSource(opts: I, ctx: StageContext): Promise<Source>;
 }
 
+/** What the command line asks of a conversion (absent: the defaults). */
+export interface ConvertOptions {
+  /** `--block-driver`: the virtio disk driver a Windows guest boots from (default virtio-blk). */
+  readonly blockDriver?: BlockDriver;
+}
+
 export interface Converter {
   /** "linux", "windows": used in `--machine-readable` as convert:NAME. */
   readonly name: string;
@@ -40,7 +46,7 @@ export interface Converter {
    * filesystems are mounted. Returns the drivers the guest now has; the target module
    * (src/target/) decides buses, machine and firmware from them.
    */
-  convert(g: GuestHandle, inspection: Inspection, source: Source, ctx: StageContext): Promise<ConverterOutcome>;
+  convert(g: GuestHandle, inspection: Inspection, source: Source, ctx: StageContext, opts?: ConvertOptions): Promise<ConverterOutcome>;
   /**
    * Optional work once every step has run, on the same handle (e.g. Windows: schedule the
    * first-boot service that finishes the installation). May add changes or warnings.

@@ -9,6 +9,20 @@ export interface InspectedRoot extends Omit<Inspection, "mountpoints" | "applica
   readonly mountpoints: Readonly<Record<string, string>>;
 }
 
+/** A partition as libguestfs sees it (part-to-dev, part-to-partnum, part-get-mbr-id / part-get-gpt-type). */
+export interface PartitionInfo {
+  /** The whole disk holding it (/dev/sda). */
+  readonly disk: string;
+  /** 1-based partition number. */
+  readonly number: number;
+  /** The disk's partition table: "msdos" (MBR), "gpt", or another libguestfs name. */
+  readonly table: string;
+  /** MBR only: the partition type byte (0x07 NTFS, 0x42 Windows dynamic disk). */
+  readonly mbrId?: number;
+  /** GPT only: the partition type GUID, upper-case. */
+  readonly gptType?: string;
+}
+
 export interface GuestHandle {
   /** Roots found by libguestfs inspection, with their basic facts. Empty when no OS was found. */
   inspectRoots(): Promise<readonly InspectedRoot[]>;
@@ -22,6 +36,17 @@ export interface GuestHandle {
   partitionTableType(device: string): Promise<string | undefined>;
   /** Block devices of the appliance (/dev/sda, /dev/sdb ...), in source disk order. */
   listDevices(): Promise<readonly string[]>;
+  /**
+   * Where a partition is and what its table says it holds; undefined for a device that is no
+   * partition (a whole disk, an LVM or LDM volume such as /dev/mapper/ldm_vol_*).
+   */
+  partitionInfo(device: string): Promise<PartitionInfo | undefined>;
+  /** Size in bytes of a block device of the appliance (a whole disk or a partition). */
+  deviceSizeBytes(device: string): Promise<number>;
+  /** Bytes [offset, offset+size) of a block device into a host file (a boot sector). */
+  readDeviceRange(device: string, localPath: string, offset: number, size: number): Promise<void>;
+  /** Write a host file's bytes onto a block device at `offset` (a boot sector's field). */
+  writeDeviceRange(localPath: string, device: string, offset: number): Promise<void>;
 
   exists(path: string): Promise<boolean>;
   isFile(path: string): Promise<boolean>;

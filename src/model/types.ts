@@ -35,8 +35,14 @@ export type Firmware = "bios" | "uefi" | "unknown";
 /** The controller a disk hangs off on the source hypervisor, when the metadata says so. */
 export type SourceController = "ide" | "sata" | "scsi" | "nvme" | "virtio-blk";
 
-/** Block bus on the target. virtio-blk needs virtio drivers in the guest; sata/ide do not. */
-export type TargetBlockBus = "virtio-blk" | "sata" | "ide";
+/** Block bus on the target. virtio-blk and virtio-scsi need virtio drivers in the guest; sata/ide do not. */
+export type TargetBlockBus = "virtio-blk" | "virtio-scsi" | "sata" | "ide";
+
+/**
+ * `--block-driver`: the virtio disk driver a Windows guest is set up to boot from (virtio-blk's
+ * viostor, or virtio-scsi's vioscsi). Linux guests always get virtio-blk.
+ */
+export type BlockDriver = "virtio-blk" | "virtio-scsi";
 
 /** NIC model on the target. e1000 is the emulated fallback every OS knows. */
 export type TargetNicModel = "virtio-net" | "e1000" | "rtl8139";
@@ -222,6 +228,8 @@ export interface GuestCaps {
 /** Which virtio drivers the guest can use once converted (for Linux: the kernel it will boot has them). */
 export interface GuestDriverSupport {
   readonly virtioBlk: boolean;
+  /** The guest boots from a virtio-scsi disk (Windows with `--block-driver virtio-scsi`). */
+  readonly virtioScsi?: boolean;
   readonly virtioNet: boolean;
   readonly virtioRng: boolean;
   readonly virtioBalloon: boolean;
@@ -328,6 +336,8 @@ export interface RunOptions {
   readonly input: InputOptions;
   readonly output: OutputOptions;
   readonly root: RootChoice;
+  /** `--block-driver` (default virtio-blk). */
+  readonly blockDriver: BlockDriver;
   /** `-v`: verbose; `-x`: trace every libguestfs and host command. */
   readonly verbose: boolean;
   readonly trace: boolean;

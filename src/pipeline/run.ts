@@ -70,7 +70,7 @@ export async function runConversion(opts: RunOptions, reporter: Reporter, deps: 
     await checkFreeSpace(g, inspection);
 
     timer.stage(`Converting ${describeGuest(inspection)} to run on KVM`);
-    const conversion = await convertGuest(deps.converters, g, inspection, source, ctx);
+    const conversion = await convertGuest(deps.converters, g, inspection, source, ctx, { blockDriver: opts.blockDriver });
     timer.stage(
       conversion.guestcaps.virtioDrivers
         ? "This guest has virtio drivers installed."

@@ -7,8 +7,10 @@
 //   SLES < 10, Windows NT < 6), and for BIOS guests without virtio whose source disks were all on
 //   IDE: on pc they keep the PIIX IDE controller whose driver (ata_piix) already booted them.
 //   pc has only 4 IDE slots, so more than 4 such disks go to q35/sata instead.
-// - Disks: virtio-blk when the guest has virtio_blk; otherwise sata on q35, ide on pc.
-// - NIC: virtio-net when the guest has virtio_net; otherwise e1000, which every OS drives.
+// - Disks: virtio-scsi when the guest was set up to boot from it (Windows with --block-driver
+//   virtio-scsi), else virtio-blk when the guest has virtio_blk; otherwise sata on q35, ide on pc.
+// - NIC: virtio-net when the guest has virtio_net; otherwise e1000, which every OS since 2003
+//   drives, except Windows NT 5 (XP, 2003), whose in-box driver is for the rtl8139.
 import { DEBIAN_FAMILY, RHEL_FAMILY, SUSE_FAMILY } from "../model/os-families.js";
 import type {
   Firmware, GuestCaps, GuestDriverSupport, Inspection, Source, MachineType, SourceController, TargetBlockBus, TargetNicModel,
@@ -52,28 +54,35 @@ function sourceDisksOnIde(controllers: readonly (SourceController | undefined)[]
 export function chooseMachine(input: GuestCapsInput): MachineType {
   if (input.firmware === "uefi") return "q35";
   if (osPredatesQ35(input.inspection)) return "pc";
-  if (input.drivers.virtioBlk) return "q35";
+  if (input.drivers.virtioBlk || input.drivers.virtioScsi) return "q35";
   const fitsOnPcIde = input.sourceControllers.length <= PC_IDE_SLOTS;
   return sourceDisksOnIde(input.sourceControllers) && fitsOnPcIde ? "pc" : "q35";
 }
 
+/** True for the buses that need virtio drivers in the guest. */
+export const isVirtioBus = (bus: TargetBlockBus): boolean => bus === "virtio-blk" || bus === "virtio-scsi";
+
 /** The block bus for the guest's disks on the target. */
-export function chooseBlockBus(virtioBlk: boolean, machine: MachineType): TargetBlockBus {
-  if (virtioBlk) return "virtio-blk";
+export function chooseBlockBus(drivers: Pick<GuestDriverSupport, "virtioBlk" | "virtioScsi">, machine: MachineType): TargetBlockBus {
+  if (drivers.virtioScsi) return "virtio-scsi";
+  if (drivers.virtioBlk) return "virtio-blk";
   return machine === "q35" ? "sata" : "ide";
 }
 
-export const chooseNicModel = (virtioNet: boolean): TargetNicModel => (virtioNet ? "virtio-net" : "e1000");
+export function chooseNicModel(virtioNet: boolean, os: Pick<Inspection, "osType" | "majorVersion">): TargetNicModel {
+  if (virtioNet) return "virtio-net";
+  return os.osType === "windows" && os.majorVersion < 6 ? "rtl8139" : "e1000";
+}
 
 /** Everything the target can offer this guest, from the drivers its boot kernel has. */
 export function chooseGuestCaps(input: GuestCapsInput): GuestCaps {
   const { drivers } = input;
   const machine = chooseMachine(input);
   return {
-    blockBus: chooseBlockBus(drivers.virtioBlk, machine),
-    nicModel: chooseNicModel(drivers.virtioNet),
+    blockBus: chooseBlockBus(drivers, machine),
+    nicModel: chooseNicModel(drivers.virtioNet, input.inspection),
     machine,
-    virtioDrivers: drivers.virtioBlk && drivers.virtioNet,
+    virtioDrivers: (drivers.virtioBlk || drivers.virtioScsi === true) && drivers.virtioNet,
     virtioRng: drivers.virtioRng,
     virtioBalloon: drivers.virtioBalloon,
     acpi: true,

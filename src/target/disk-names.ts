@@ -23,7 +23,7 @@ export const sdName = (index: number): string => `sd${driveLetters(index)}`;
 /** The file a local output writes for disk `index` of guest `guestName`: NAME-sda, NAME-sdb ... */
 export const targetDiskFileName = (guestName: string, index: number): string => `${guestName}-${sdName(index)}`;
 
-const DEVICE_PREFIX: Readonly<Record<TargetBlockBus, string>> = { "virtio-blk": "vd", sata: "sd", ide: "hd" };
+const DEVICE_PREFIX: Readonly<Record<TargetBlockBus, string>> = { "virtio-blk": "vd", "virtio-scsi": "sd", sata: "sd", ide: "hd" };
 
 /** The guest device name of the disk at `position` on `bus`: vda / sda / hda ... */
 export const deviceName = (bus: TargetBlockBus, position: number): string => `${DEVICE_PREFIX[bus]}${driveLetters(position)}`;

@@ -4,7 +4,8 @@
 //
 // Order, and why:
 // 1. Read-only checks first (hibernation, the SOFTWARE hive's build and tools), so a guest we
-//    must refuse is refused before anything changes.
+//    must refuse is refused before anything changes. NT 5 (XP, 2003) then gets its NTFS boot
+//    sector's BIOS geometry fixed (ntfs-heads.ts).
 // 2. The virtio drivers: chosen by version, variant and arch from virtio-win (VIRTIO_WIN, else
 //    /usr/share/virtio-win), copied into %SystemRoot%\Drivers\VirtIO.
 // 3. The SYSTEM hive: the boot disk driver registered so Windows can start from a virtio disk,
@@ -14,12 +15,13 @@
 // 5. postConvert: the first-boot service and its scripts (pnputil, uninstall VMware Tools, a
 //    boot report on COM1), registered last so it sees every change made before.
 import { join } from "node:path";
-import type { Converter, StageContext } from "../../model/contracts.js";
+import type { ConvertOptions, Converter, StageContext } from "../../model/contracts.js";
 import { V2vError, windowsHibernated } from "../../model/errors.js";
 import type { GuestHandle } from "../../model/guest-handle.js";
-import type { ConverterOutcome, GuestDriverSupport, Inspection, Source, WindowsInspection } from "../../model/types.js";
+import type { BlockDriver, ConverterOutcome, GuestDriverSupport, Inspection, Source, WindowsInspection } from "../../model/types.js";
 import { StepLog } from "../step-log.js";
 import { fixEsps } from "./esp.js";
+import { fixNtfsHeads } from "./ntfs-heads.js";
 import { firstbootScripts } from "./firstboot/scripts.js";
 import { childPath, findServiceExe, firstbootFolder, installFirstboot } from "./firstboot/install.js";
 import { loadHive, saveHive } from "./hive-io.js";
@@ -33,8 +35,23 @@ import { readFile, rm } from "node:fs/promises";
 
 /** Where the drivers go inside the guest, as Windows names it. */
 export const VIRTIO_DRIVERS_WINDOWS_DIR = "C:\\Windows\\Drivers\\VirtIO";
-/** The boot disk driver v2v registers (virtio-blk), and the .sys it needs. */
+/** The boot disk driver v2v registers by default (virtio-blk), and the .sys it needs. */
 export const BOOT_DRIVER = "viostor";
+/** The boot disk driver for `--block-driver virtio-scsi`. */
+export const SCSI_BOOT_DRIVER = "vioscsi";
+
+/**
+ * Pure: the driver to register for boot. The one `--block-driver` asks for when the tree has it;
+ * else the other one, with a warning; else none (emulated disks).
+ */
+export function chooseBootDriver(blockDriver: BlockDriver, has: (name: string) => boolean): { driver?: string; warning?: string } {
+  const [wanted, other] = blockDriver === "virtio-scsi" ? [SCSI_BOOT_DRIVER, BOOT_DRIVER] : [BOOT_DRIVER, SCSI_BOOT_DRIVER];
+  if (has(wanted)) return { driver: wanted };
+  if (blockDriver === "virtio-scsi" && has(other)) {
+    return { driver: other, warning: `--block-driver virtio-scsi: the virtio-win drivers for this Windows have no ${wanted}; the guest boots from virtio-blk (${other}) instead` };
+  }
+  return {};
+}
 
 /** Inspection's Windows facts, or a refusal: the converter cannot work without them. */
 function windowsFacts(insp: Inspection): WindowsInspection & { arch: "x86_64" | "i386" } {
@@ -92,13 +109,14 @@ async function installDriverFiles(g: GuestHandle, systemRoot: string, c: Collect
   return dir;
 }
 
-async function convertWindows(g: GuestHandle, insp: Inspection, _source: Source, ctx: StageContext): Promise<ConverterOutcome> {
+async function convertWindows(g: GuestHandle, insp: Inspection, _source: Source, ctx: StageContext, opts: ConvertOptions = {}): Promise<ConverterOutcome> {
   const log = new StepLog(ctx.reporter);
   const w = windowsFacts(insp);
-  if (insp.majorVersion < 6) {
-    throw new V2vError("UNSUPPORTED_GUEST", `Windows NT ${insp.majorVersion}.${insp.minorVersion} (${insp.productName}) is not supported; v2v converts Windows Vista / 2008 (NT 6.0) and later`);
+  if (insp.majorVersion < 5 || (insp.majorVersion === 5 && insp.minorVersion < 1)) {
+    throw new V2vError("UNSUPPORTED_GUEST", `Windows NT ${insp.majorVersion}.${insp.minorVersion} (${insp.productName}) is not supported; v2v converts Windows XP / 2003 (NT 5.1) and later`);
   }
   await refuseIfHibernated(g, ctx.workDir);
+  if (insp.majorVersion < 6) await fixNtfsHeads(g, insp.root, ctx.workDir, log);
 
   // 1. What the SOFTWARE hive says (read only here).
   const software = await loadHive(g, w.softwareHive, "SOFTWARE hive", ctx.workDir);
@@ -125,8 +143,11 @@ async function convertWindows(g: GuestHandle, insp: Inspection, _source: Source,
     } else {
       log.warn(`the QEMU guest agent installer (${qemuGaGuestName(w.arch)}) was not found in ${source.searched.join(" or ")}; install qemu-ga in the guest yourself after the conversion`);
     }
+    const boot = chooseBootDriver(opts.blockDriver ?? "virtio-blk", (name) => hasDriver(collected, name));
+    if (boot.warning) log.warn(boot.warning);
     drivers = {
-      virtioBlk: hasDriver(collected, BOOT_DRIVER),
+      virtioBlk: boot.driver === BOOT_DRIVER,
+      ...(boot.driver === SCSI_BOOT_DRIVER ? { virtioScsi: true } : {}),
       virtioNet: hasDriver(collected, "netkvm"),
       virtioRng: hasDriver(collected, "viorng"),
       virtioBalloon: hasDriver(collected, "balloon"),
@@ -135,15 +156,15 @@ async function convertWindows(g: GuestHandle, insp: Inspection, _source: Source,
     // 3. SYSTEM and SOFTWARE.
     const system = await loadHive(g, w.systemHive, "SYSTEM hive", ctx.workDir);
     const ccs = currentControlSet(system, w.currentControlSet);
-    if (drivers.virtioBlk) {
+    if (boot.driver) {
       const sysDir = await g.caseSensitivePath(`${w.systemRoot}/System32/drivers`);
       const virtioDir = await g.caseSensitivePath(`${w.systemRoot}/Drivers/VirtIO`);
-      await g.cp(`${virtioDir}/${BOOT_DRIVER}.sys`, await g.caseSensitivePath(`${sysDir}/${BOOT_DRIVER}.sys`));
-      for (const c of registerBootDriver(system, ccs, { service: BOOT_DRIVER, info: collected.drivers.get(BOOT_DRIVER)! })) log.change(c);
+      await g.cp(`${virtioDir}/${boot.driver}.sys`, await g.caseSensitivePath(`${sysDir}/${boot.driver}.sys`));
+      for (const c of registerBootDriver(system, ccs, { service: boot.driver, info: collected.drivers.get(boot.driver)! })) log.change(c);
     } else {
       log.warn(
         `there are no virtio drivers for this version of Windows (${describeWindows(os)}) in ${source.searched.join(" or ")}; ` +
-          "the target will use emulated devices (sata disk, e1000 NIC), which are slower. Set VIRTIO_WIN to a virtio-win directory or ISO to install them",
+          `the target will use emulated devices (${os.major < 6 ? "IDE disk, rtl8139 NIC" : "sata disk, e1000 NIC"}), which are slower. Set VIRTIO_WIN to a virtio-win directory or ISO to install them`,
       );
     }
     for (const c of [...disableForeignServices(system, ccs), ...keepCrashScreen(system, ccs)]) log.change(c);
@@ -155,10 +176,10 @@ async function convertWindows(g: GuestHandle, insp: Inspection, _source: Source,
         for (const c of changes) log.change(c);
       }
     }
-    if (drivers.virtioBlk && scan.groupPolicy) {
+    if (boot.driver && scan.groupPolicy) {
       log.warn("this guest has Group Policy objects; a policy that restricts device installation can stop Windows finding its virtio disk on first boot (STOP 0x7B)");
     }
-    if (drivers.virtioBlk && scan.antivirus.length > 0) {
+    if (boot.driver && scan.antivirus.length > 0) {
       log.warn(`this guest has antivirus software (${scan.antivirus.join(", ")}) that may stop Windows from booting on its new disk controller (STOP 0x7B)`);
     }
   } finally {
@@ -195,7 +216,7 @@ async function installFirstbootService(g: GuestHandle, insp: Inspection, outcome
   const ccs = currentControlSet(system, w.currentControlSet);
   const installed = await installFirstboot(g, system, { controlSet: ccs, arch: w.arch, scripts, serviceExe });
   await saveHive(g, system, w.systemHive, ctx.workDir);
-  log.change(`installed the first-boot service in ${installed.windowsDir} with ${scripts.length} scripts: ${scripts.map((s) => s.name).join(", ")}`);
+  log.change(`installed the first-boot service in ${installed.windowsDir} with ${scripts.length} script${scripts.length === 1 ? "" : "s"}: ${scripts.map((s) => s.name).join(", ")}`);
   for (const u of scan.uninstallers) log.change(`${u.name} will be uninstalled at first boot`);
   if (installed.otherScripts.length > 0) log.warn(`${installed.windowsDir}\\scripts already held ${installed.otherScripts.join(", ")} (an earlier conversion that never booted?); they run too`);
   return { ...outcome, changes: [...outcome.changes, ...log.changes], warnings: [...outcome.warnings, ...log.warnings] };
@@ -203,7 +224,7 @@ async function installFirstbootService(g: GuestHandle, insp: Inspection, outcome
 
 export const windowsConverter: Converter = {
   name: "windows",
-  supports: "Windows Vista / 2008 and later (x86_64, i386)",
+  supports: "Windows XP / 2003 and later (x86_64, i386)",
   handles: (insp) => insp.osType === "windows",
   convert: convertWindows,
   postConvert: installFirstbootService,

@@ -17,7 +17,7 @@ export interface BootExpect {
 
 export const NEGATIVE_CONTROL_BOOTED = "negative control booted: the boot check cannot fail, so it proves nothing";
 
-const PREFIX: Readonly<Record<TargetBlockBus, string>> = { "virtio-blk": "vd", sata: "sd", ide: "sd" };
+const PREFIX: Readonly<Record<TargetBlockBus, string>> = { "virtio-blk": "vd", "virtio-scsi": "sd", sata: "sd", ide: "sd" };
 
 /** The boot's checks: reported at all, then each field of the report. */
 export function checkBoot(r: BootResult, e: BootExpect): CheckResult[] {

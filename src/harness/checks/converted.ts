@@ -1,6 +1,7 @@
 // Static assertions on a finished conversion, read-only: the converted disks through libguestfs
 // (GuestfishGuest, --ro drives), the output's metadata file, and the source's sha256 before and
 // after. Returns every check's outcome; nothing stops at the first failure.
+import { isVirtioBus } from "../../target/buses.js";
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
 import { GuestfishGuest } from "../../guest/guestfish-guest.js";
@@ -101,7 +102,8 @@ export async function checkConverted(input: CheckConvertedInput): Promise<CheckC
     const g: GuestfishGuest = guest;
     try {
       if (input.guestOs === "windows") {
-        checks.push(...(await checkWindowsGuest(g, { virtio: input.expect.blockBus === "virtio-blk", firmware: input.expect.firmware })));
+        const bus = input.expect.blockBus;
+        checks.push(...(await checkWindowsGuest(g, { virtio: isVirtioBus(bus), bootDriver: bus === "virtio-scsi" ? "vioscsi" : "viostor", firmware: input.expect.firmware })));
       } else {
         const outcome = await checkGuest(g, { blockBus: input.expect.blockBus });
         checks.push(...outcome.checks);

@@ -17,7 +17,7 @@ export interface DeviceFacts {
 
 export type SpecResolution = { readonly ok: true; readonly device: string } | { readonly ok: false; readonly why: string };
 
-const DISK_PREFIX: Readonly<Record<TargetBlockBus, string>> = { "virtio-blk": "vd", sata: "sd", ide: "hd" };
+const DISK_PREFIX: Readonly<Record<TargetBlockBus, string>> = { "virtio-blk": "vd", "virtio-scsi": "sd", sata: "sd", ide: "hd" };
 
 /** The device-name prefix the guest kernel gives disks on `bus`. */
 export const diskPrefixFor = (bus: TargetBlockBus): string => DISK_PREFIX[bus];

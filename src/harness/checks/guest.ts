@@ -25,6 +25,7 @@ export async function attempt(name: string, fn: () => Promise<{ ok: boolean; det
 /** Kernel modules a guest needs in its initramfs to find its root disk on each bus. */
 export const BUS_MODULES: Readonly<Record<TargetBlockBus, readonly string[]>> = {
   "virtio-blk": ["virtio_blk", "virtio_pci"],
+  "virtio-scsi": ["virtio_scsi", "virtio_pci"],
   sata: ["ahci"],
   ide: ["ata_piix"],
 };

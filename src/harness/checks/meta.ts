@@ -48,9 +48,9 @@ export interface MetaFacts {
 /** The enlightenments a Windows guest must get, at least. */
 export const REQUIRED_HYPERV = ["relaxed", "vapic", "spinlocks"] as const;
 
-const XML_BUS: Readonly<Record<TargetBlockBus, string>> = { "virtio-blk": "virtio", sata: "sata", ide: "ide" };
+const XML_BUS: Readonly<Record<TargetBlockBus, string>> = { "virtio-blk": "virtio", "virtio-scsi": "scsi", sata: "sata", ide: "ide" };
 const XML_NIC: Readonly<Record<TargetNicModel, string>> = { "virtio-net": "virtio", e1000: "e1000", rtl8139: "rtl8139" };
-const QEMU_DISK_DEVICE: Readonly<Record<TargetBlockBus, string>> = { "virtio-blk": "virtio-blk-pci", sata: "ide-hd", ide: "ide-hd" };
+const QEMU_DISK_DEVICE: Readonly<Record<TargetBlockBus, string>> = { "virtio-blk": "virtio-blk-pci", "virtio-scsi": "scsi-hd", sata: "ide-hd", ide: "ide-hd" };
 const QEMU_NIC_DEVICE: Readonly<Record<TargetNicModel, string>> = { "virtio-net": "virtio-net-pci", e1000: "e1000", rtl8139: "rtl8139" };
 
 type Node = Record<string, unknown>;
@@ -132,7 +132,9 @@ export function readQemuScriptFacts(text: string): MetaFacts {
   // ide-hd is the device of both: on q35 it sits on the ICH9 AHCI controller (sata), on pc on PIIX IDE.
   const machine = parseQemuOpts(valuesOf("-machine")[0] ?? "");
   const q35 = (machine[""] ?? "").startsWith("q35");
-  const busOf: Record<string, string> = { [QEMU_DISK_DEVICE["virtio-blk"]]: XML_BUS["virtio-blk"], "ide-hd": q35 ? XML_BUS.sata : XML_BUS.ide };
+  const busOf: Record<string, string> = {
+    [QEMU_DISK_DEVICE["virtio-blk"]]: XML_BUS["virtio-blk"], [QEMU_DISK_DEVICE["virtio-scsi"]]: XML_BUS["virtio-scsi"], "ide-hd": q35 ? XML_BUS.sata : XML_BUS.ide,
+  };
   const nicOf = Object.fromEntries(Object.entries(QEMU_NIC_DEVICE).map(([m, d]) => [d, XML_NIC[m as TargetNicModel]]));
   const devices = valuesOf("-device").map((v) => parseQemuOpts(v)[""] ?? "");
   const drives = valuesOf("-drive").map(parseQemuOpts);

@@ -13,6 +13,8 @@ import { attempt, type CheckResult } from "./guest.js";
 
 /** The two virtio-blk ids (legacy and modern) the boot driver must be bound to. */
 export const VIRTIO_BLK_IDS = ["PCI\\VEN_1AF4&DEV_1001&SUBSYS_00021AF4&REV_00", "PCI\\VEN_1AF4&DEV_1042&SUBSYS_11001AF4&REV_01"];
+/** virtio-scsi's (legacy and virtio 1.0), for vioscsi. */
+export const VIRTIO_SCSI_IDS = ["PCI\\VEN_1AF4&DEV_1004&SUBSYS_00081AF4&REV_00", "PCI\\VEN_1AF4&DEV_1048&SUBSYS_11001AF4&REV_01"];
 const BOOTMGR = "{9dea862c-5cdd-4e70-acc1-f32b344d4795}";
 const ESP_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
 /** VMware services that must not start on KVM, when the guest has them. */
@@ -22,6 +24,12 @@ export interface WindowsCheckOptions {
   /** virtio drivers installed (the boot driver registered) or the emulated fallback. */
   readonly virtio: boolean;
   readonly firmware: "bios" | "uefi";
+  /** The source had VMware Tools, so their uninstall must be queued (default true: the built guests have them). */
+  readonly vmwareTools?: boolean;
+  /** The boot driver the cell asked for (`--block-driver virtio-scsi` → vioscsi); default viostor. */
+  readonly bootDriver?: "viostor" | "vioscsi";
+  /** The qemu-ga installer must be queued (default: with virtio; a user's virtio-win may lack it, and v2v warns). */
+  readonly qemuGa?: boolean;
 }
 
 export interface WindowsGuestView {
@@ -67,7 +75,8 @@ export function bootBinding(system: Hive, ccs: string, id: string, service: stri
 
 /** Pure: the boot-driver registration check (also the negative check on unconverted guests). */
 export function checkBootDriverRegistered(v: Pick<WindowsGuestView, "system" | "controlSet">, service = "viostor"): CheckResult {
-  const name = `${service} is registered to start at boot for the virtio-blk ids`;
+  const scsi = service === "vioscsi";
+  const name = `${service} is registered to start at boot for the ${scsi ? "virtio-scsi" : "virtio-blk"} ids`;
   const svc: KeyPath = [v.controlSet, "Services", service];
   const start = valueDword(v.system.value(svc, "Start"));
   const type = valueDword(v.system.value(svc, "Type"));
@@ -76,7 +85,7 @@ export function checkBootDriverRegistered(v: Pick<WindowsGuestView, "system" | "
   if (start !== 0) problems.push(`Services\\${service}\\Start is ${start ?? "missing"}, not 0`);
   if (type !== 1) problems.push(`Services\\${service}\\Type is ${type ?? "missing"}, not 1`);
   if (!image?.toLowerCase().endsWith(`\\${service}.sys`)) problems.push(`Services\\${service}\\ImagePath is ${image ?? "missing"}`);
-  const bound = VIRTIO_BLK_IDS.map((id) => [id, bootBinding(v.system, v.controlSet, id, service)] as const);
+  const bound = (scsi ? VIRTIO_SCSI_IDS : VIRTIO_BLK_IDS).map((id) => [id, bootBinding(v.system, v.controlSet, id, service)] as const);
   for (const [id, how] of bound) if (!how) problems.push(`${id} is bound to no ${service} entry`);
   return problems.length === 0
     ? { name, ok: true, detail: `Start 0, ${bound.map(([, how]) => how).join("; ")}` }
@@ -103,14 +112,15 @@ export async function checkWindowsGuest(g: GuestHandle, o: WindowsCheckOptions):
     const spelled = (p: string): Promise<string> => g.caseSensitivePath(p);
 
     if (o.virtio) {
-      checks.push(checkBootDriverRegistered(v));
-      checks.push(await attempt("viostor.sys is in System32\\drivers", async () => {
-        const ok = (await listLower(g, await spelled(`${sysroot}/System32/drivers`))).includes("viostor.sys");
+      const boot = o.bootDriver ?? "viostor";
+      checks.push(checkBootDriverRegistered(v, boot));
+      checks.push(await attempt(`${boot}.sys is in System32\\drivers`, async () => {
+        const ok = (await listLower(g, await spelled(`${sysroot}/System32/drivers`))).includes(`${boot}.sys`);
         return { ok, detail: ok ? "present" : "missing" };
       }));
       checks.push(await attempt("the virtio drivers are in Drivers\\VirtIO", async () => {
         const names = await listLower(g, await spelled(`${sysroot}/Drivers/VirtIO`));
-        const missing = ["viostor.sys", "viostor.inf", "netkvm.sys", "netkvm.inf"].filter((n) => !names.includes(n));
+        const missing = [`${boot}.sys`, `${boot}.inf`, "netkvm.sys", "netkvm.inf"].filter((n) => !names.includes(n));
         return { ok: missing.length === 0, detail: missing.length ? `missing ${missing.join(", ")} (of ${names.length} files)` : `${names.length} files` };
       }));
       checks.push(await attempt("DevicePath includes %SystemRoot%\\Drivers\\VirtIO", async () => {
@@ -152,9 +162,9 @@ export async function checkWindowsGuest(g: GuestHandle, o: WindowsCheckOptions):
       const problems: string[] = [];
       if (!exe) problems.push("v2vfirstboot.exe is missing");
       if (!names.some((n) => /install-drivers/.test(n))) problems.push("no driver-install script");
-      if (!/MsiExec\.exe \/X\{[0-9A-F-]{36}\}/i.test(uninstallText)) problems.push("no MsiExec /X{GUID} uninstall of VMware Tools");
+      if ((o.vmwareTools ?? true) && !/MsiExec\.exe \/X\{[0-9A-F-]{36}\}/i.test(uninstallText)) problems.push("no MsiExec /X{GUID} uninstall of VMware Tools");
       if (!/boot-report/.test(names[names.length - 1] ?? "")) problems.push("the boot report is not the last script");
-      if (o.virtio) {
+      if (o.qemuGa ?? o.virtio) {
         // The harness's virtio-win tree carries the guest agent's installer: it must be queued.
         if (!names.some((n) => /install-qemu-ga/.test(n))) problems.push("no qemu-ga install script");
         const folder = await listLower(g, await spelled("/Program Files/V2V/Firstboot"));

@@ -1,5 +1,6 @@
 // Run one matrix cell end to end: reference guest (cached) -> packaged for the input -> source
 // sha256 -> v2v CLI -> static checks -> boot on the target bus -> negative control -> CellResult.
+import { isVirtioBus } from "../../target/buses.js";
 import { copyFile, mkdir, readdir, rm } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { imageInfo } from "../../host/qemu-img.js";
@@ -201,7 +202,7 @@ export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPa
     const diskCount = guest.disks.length;
     const metaExpect: MetaExpect = {
       firmware: cell.expect.firmware, blockBus: cell.expect.blockBus, diskCount, ...hw,
-      nicModel: cell.expect.blockBus === "virtio-blk" ? "virtio-net" : "e1000",
+      nicModel: isVirtioBus(cell.expect.blockBus) ? "virtio-net" : "e1000",
       ...(recipe.kind === "windows" ? { windows: { tpm: isWindows11Recipe(recipe) } } : {}),
       secureBoot: expectsSecureBoot(cell, recipe),
     };
@@ -218,7 +219,7 @@ export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPa
       const boot = await stage("boot", async () => bootDisk({
         disks: await Promise.all(disks.map(async (path) => ({ path, format: await diskFormat(path), bus: cell.expect.blockBus }))),
         firmware: cell.expect.firmware,
-        nic: cell.expect.blockBus === "virtio-blk" ? "virtio-net" : "e1000",
+        nic: isVirtioBus(cell.expect.blockBus) ? "virtio-net" : "e1000",
         memoryMiB: recipe.vm.memoryMiB,
         timeoutSeconds: 900,
         serialLogPath,
@@ -229,7 +230,7 @@ export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPa
         blockBus: cell.expect.blockBus, diskCount,
         ...(cell.expect.kernel ? { kernel: cell.expect.kernel } : {}),
         ...(statics.defaultKernel ? { defaultKernel: statics.defaultKernel } : {}),
-        ...(cell.expect.blockBus === "virtio-blk" ? { nicDriver: "virtio_net" } : {}),
+        ...(isVirtioBus(cell.expect.blockBus) ? { nicDriver: "virtio_net" } : {}),
       }));
     }
 

@@ -15,7 +15,7 @@ export const partialExpectSchema = z
     reason: nonEmpty,
     /** Firmware the converted guest must get; taken from the guest recipe when omitted. */
     firmware: z.enum(["bios", "uefi"]),
-    blockBus: z.enum(["virtio-blk", "sata", "ide"]),
+    blockBus: z.enum(["virtio-blk", "virtio-scsi", "sata", "ide"]),
     /** A regular expression the booted kernel (uname -r) must match. */
     kernel: nonEmpty,
     /**

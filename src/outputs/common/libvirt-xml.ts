@@ -38,7 +38,7 @@ export function osinfoUri(shortId: string): string | undefined {
   return undefined;
 }
 
-const LIBVIRT_DISK_BUS: Readonly<Record<TargetBlockBus, string>> = { "virtio-blk": "virtio", sata: "sata", ide: "ide" };
+const LIBVIRT_DISK_BUS: Readonly<Record<TargetBlockBus, string>> = { "virtio-blk": "virtio", "virtio-scsi": "scsi", sata: "sata", ide: "ide" };
 const LIBVIRT_NIC_MODEL: Readonly<Record<TargetNicModel, string>> = { "virtio-net": "virtio", e1000: "e1000", rtl8139: "rtl8139" };
 const LIBOSINFO_NS = "http://libosinfo.org/xmlns/libvirt/domain/1.0";
 
@@ -141,7 +141,9 @@ function renderDevices(meta: TargetMeta): XmlNode {
   if (meta.platform.tpm) devices["tpm"] = { "@_model": "tpm-crb", backend: { "@_type": "emulator", "@_version": "2.0" } };
   // The guest agent's channel, always, as virt-v2v does: a guest without virtio drivers simply
   // leaves the port unused, and one that gets them (or qemu-ga) later needs no XML edit.
-  devices["controller"] = { "@_type": "virtio-serial", "@_model": "virtio" };
+  const serial = { "@_type": "virtio-serial", "@_model": "virtio" };
+  // Disks on virtio-scsi need its controller (libvirt would add an LSI one otherwise).
+  devices["controller"] = meta.disks.some((d) => d.bus === "virtio-scsi") ? [{ "@_type": "scsi", "@_model": "virtio-scsi" }, serial] : serial;
   devices["channel"] = { "@_type": "unix", target: { "@_type": "virtio", "@_name": GUEST_AGENT_CHANNEL } };
   return devices;
 }

@@ -33,8 +33,11 @@ export const KUBEVIRT_LABELS = {
   source: "libguestfs.org/source",
 } as const;
 
-/** KubeVirt's disk buses: virtio, sata, scsi, usb. There is no IDE, so IDE disks become SATA (q35's AHCI). */
-export const KUBEVIRT_DISK_BUS: Readonly<Record<TargetBlockBus, "virtio" | "sata">> = { "virtio-blk": "virtio", sata: "sata", ide: "sata" };
+/**
+ * KubeVirt's disk buses: virtio, sata, scsi, usb. There is no IDE, so IDE disks become SATA (q35's
+ * AHCI); "scsi" is KubeVirt's virtio-scsi controller.
+ */
+export const KUBEVIRT_DISK_BUS: Readonly<Record<TargetBlockBus, "virtio" | "scsi" | "sata">> = { "virtio-blk": "virtio", "virtio-scsi": "scsi", sata: "sata", ide: "sata" };
 const KUBEVIRT_NIC_MODEL: Readonly<Record<TargetNicModel, string>> = { "virtio-net": "virtio", e1000: "e1000", rtl8139: "rtl8139" };
 
 /** The pod network's name in networks[] and interfaces[]. */

@@ -67,6 +67,11 @@ export function diskArgs(d: TargetDisk, position: number): string[][] {
   switch (d.bus) {
     case "virtio-blk":
       return [drive, ["-device", `virtio-blk-pci,drive=${id},${boot}`]];
+    case "virtio-scsi": {
+      // One virtio-scsi controller for all disks (they share a bus), each disk a LUN on it.
+      const controller = position === 0 ? [["-device", "virtio-scsi-pci,id=scsi0"]] : [];
+      return [drive, ...controller, ["-device", `scsi-hd,drive=${id},bus=scsi0.0,lun=${position},${boot}`]];
+    }
     case "ide":
       // i440fx's PIIX: buses ide.0 and ide.1, two units each (hda hdb / hdc hdd).
       return [drive, ["-device", `ide-hd,drive=${id},bus=ide.${Math.floor(position / 2)},unit=${position % 2},${boot}`]];

@@ -22,7 +22,7 @@ function errorOf(argv: readonly string[]): V2vError {
 }
 
 const defaults = {
-  root: { kind: "ask" }, verbose: false, trace: false, quiet: false, machineReadable: false, printSource: false,
+  root: { kind: "ask" }, blockDriver: "virtio-blk", verbose: false, trace: false, quiet: false, machineReadable: false, printSource: false,
 } as const;
 const out = { format: "raw", allocation: "sparse", compressed: false } as const;
 
@@ -63,6 +63,12 @@ describe("argv -> RunOptions", () => {
     expect(runOptions(line)).toEqual(expected);
   });
 
+  test("--block-driver: virtio-blk by default, virtio-scsi when asked, in both spellings", () => {
+    expect(runOptions("-i disk a.img -o null").blockDriver).toBe("virtio-blk");
+    expect(runOptions("-i disk a.img -o null --block-driver virtio-scsi").blockDriver).toBe("virtio-scsi");
+    expect(runOptions("-i disk a.img -o null --block-driver=virtio-blk").blockDriver).toBe("virtio-blk");
+  });
+
   test("a value option takes the next word even when it starts with a dash, as getopt does", () => {
     expect(runOptions("-i disk a.img -o local -os -dir").output.storage).toBe("-dir");
   });
@@ -73,6 +79,8 @@ describe("errors", () => {
     ["-i disk a.img -o local -os /o -os /p", "option -os given twice; give it once"],
     ["-i disk -i ova a.img -o null", "option -i given twice; give it once"],
     ["-i disk a.img -o null --root a --root b", "option --root given twice; give it once"],
+    ["-i disk a.img -o null --block-driver ide", "--block-driver ide: use virtio-blk (the default) or virtio-scsi"],
+    ["-i disk a.img -o null --block-driver virtio-scsi --block-driver virtio-blk", "option --block-driver given twice; give it once"],
     ["-foo -i disk a.img -o null", "unknown option -foo; see v2v --help"],
     ["-i disk a.img -o null --bogus=1", "unknown option --bogus; see v2v --help"],
     ["-i disk a.img -o null --no-verbose", "unknown option --no-verbose; see v2v --help"],

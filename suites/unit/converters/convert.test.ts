@@ -4,7 +4,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { convertGuest, pickConverter } from "../../../src/converters/convert.js";
+import { BLOCK_DRIVER_LINUX_WARNING, convertGuest, pickConverter } from "../../../src/converters/convert.js";
 import type { Converter } from "../../../src/model/contracts.js";
 import { V2vError } from "../../../src/model/errors.js";
 import type { ConverterOutcome, GuestDriverSupport } from "../../../src/model/types.js";
@@ -47,6 +47,22 @@ describe("pickConverter", () => {
 });
 
 describe("convertGuest", () => {
+  test("--block-driver reaches the converter; a Linux guest keeps virtio-blk with a warning; a converter that set virtio-scsi gets it", async () => {
+    const { ctx } = testContext();
+    let seen: unknown;
+    const deb = stub("deb", "debian", all(true), { convert: async (_g, _i, _s, _c, opts) => { seen = opts; return { drivers: all(true), changes: [], warnings: [] }; } });
+    const r = await convertGuest([deb], new FakeGuest(), debianInspection(), oneDiskSource(), ctx, { blockDriver: "virtio-scsi" });
+    expect(seen).toEqual({ blockDriver: "virtio-scsi" });
+    expect(r.guestcaps.blockBus).toBe("virtio-blk");
+    expect(r.warnings).toEqual([BLOCK_DRIVER_LINUX_WARNING]);
+    const scsi = stub("deb", "debian", { ...all(true), virtioBlk: false, virtioScsi: true });
+    const s = await convertGuest([scsi], new FakeGuest(), debianInspection(), oneDiskSource(), ctx, { blockDriver: "virtio-scsi" });
+    expect(s.guestcaps).toMatchObject({ blockBus: "virtio-scsi", machine: "q35", virtioDrivers: true });
+    expect(s.warnings).toEqual([]);
+    const plain = await convertGuest([stub("deb", "debian", all(true))], new FakeGuest(), debianInspection(), oneDiskSource(), ctx);
+    expect(plain.warnings).toEqual([]);
+  });
+
   test("guestcaps come from the target module, decided on the reported drivers", async () => {
     const { ctx } = testContext();
     const virtio = await convertGuest([stub("deb", "debian", all(true))], new FakeGuest(), debianInspection(), oneDiskSource(), ctx);

@@ -5,7 +5,7 @@
 // the error it throws.
 import { readFile, writeFile } from "node:fs/promises";
 import { onTestFinished } from "vitest";
-import type { GuestHandle, InspectedRoot } from "../../../src/model/guest-handle.js";
+import type { GuestHandle, InspectedRoot, PartitionInfo } from "../../../src/model/guest-handle.js";
 
 /** One command or script run in the fake guest. `text` is what handlers match against. */
 export interface FakeCall {
@@ -31,6 +31,8 @@ export interface FakeGuestOptions {
   readonly filesystems?: Readonly<Record<string, string>>;
   readonly blkid?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly partitionTables?: Readonly<Record<string, string>>;
+  /** Partitions by device (partitionInfo); a device not listed is no partition. */
+  readonly partitions?: Readonly<Record<string, PartitionInfo>>;
   readonly roots?: readonly InspectedRoot[];
   readonly applications?: Readonly<Record<string, readonly { name: string; version: string }[]>>;
   readonly freeBytes?: number;
@@ -39,6 +41,13 @@ export interface FakeGuestOptions {
    * by mountRoot: a guest with several operating systems shows only the mounted one's files.
    */
   readonly rootFiles?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Raw bytes of block devices (device -> bytes), for boot-sector reads and writes; the test reads
+   * what was written with deviceBytes(). A device's size is its byte count here.
+   */
+  readonly deviceBytes?: Readonly<Record<string, Buffer>>;
+  /** Sizes of devices without bytes (a whole disk of several GiB); default: deviceBytes' length. */
+  readonly deviceSizes?: Readonly<Record<string, number>>;
   /** Files of filesystems that mount() puts on a directory (device -> path inside it -> content). */
   readonly deviceFiles?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /**
@@ -188,6 +197,31 @@ export class FakeGuest implements GuestHandle {
   async listFilesystems(): Promise<Readonly<Record<string, string>>> { return this.opts.filesystems ?? {}; }
   async partitionTableType(device: string): Promise<string | undefined> { return this.opts.partitionTables?.[device]; }
   async listDevices(): Promise<readonly string[]> { return this.opts.devices ?? ["/dev/sda"]; }
+  async partitionInfo(device: string): Promise<PartitionInfo | undefined> { return this.opts.partitions?.[device]; }
+  private rawDevices = new Map<string, Buffer>();
+  /** The current bytes of a device given in FakeGuestOptions.deviceBytes (a copy: writes change it). */
+  deviceBytes(device: string): Buffer {
+    let b = this.rawDevices.get(device);
+    if (!b) {
+      const given = this.opts.deviceBytes?.[device];
+      if (!given) throw new Error(`fake guest: ${device}: no such block device`);
+      b = Buffer.from(given);
+      this.rawDevices.set(device, b);
+    }
+    return b;
+  }
+  async deviceSizeBytes(device: string): Promise<number> { return this.opts.deviceSizes?.[device] ?? this.deviceBytes(device).length; }
+  async readDeviceRange(device: string, localPath: string, offset: number, size: number): Promise<void> {
+    await writeFile(localPath, this.deviceBytes(device).subarray(offset, offset + size));
+    this.ops.push(`read-device ${device} ${offset} ${size}`);
+  }
+  async writeDeviceRange(localPath: string, device: string, offset: number): Promise<void> {
+    const bytes = await readFile(localPath);
+    const dev = this.deviceBytes(device);
+    if (offset + bytes.length > dev.length) throw new Error(`fake guest: write past the end of ${device}`);
+    bytes.copy(dev, offset);
+    this.ops.push(`write-device ${device} ${offset} ${bytes.length}`);
+  }
   async blkid(device: string): Promise<Readonly<Record<string, string>>> {
     const tags = this.opts.blkid?.[device];
     if (!tags) throw new Error(`fake guest: blkid: ${device}: no signature`);

@@ -17,7 +17,7 @@ import { renderQemuScript } from "../../../src/outputs/qemu/qemu-script.js";
 import { FakeGuest } from "../fakes/fake-guest.js";
 import type { TargetMeta } from "../../../src/model/types.js";
 import {
-  biosNoVirtio, biosVirtio, OVMF, ovmfOptionFor, uefiGuest, windows11NoDrivers, windows11SecureBoot, windows2022,
+  biosNoVirtio, biosVirtio, OVMF, ovmfOptionFor, uefiGuest, windows11NoDrivers, windows11SecureBoot, windows2022, windows2022Scsi,
 } from "../outputs/meta-fixtures.js";
 
 const GRUB_CFG = `set default="0"
@@ -270,6 +270,22 @@ const REPORT = {
   root: "/dev/vda1", kernel: "6.1.0-27-amd64", virtioBlk: "bound", virtioNet: "bound", virtioScsi: "absent",
   fstabOk: true, fstabMissing: [], nicDrivers: ["virtio_net"], disks: ["vda", "vdb"], fields: {},
 } as const;
+
+test("--block-driver virtio-scsi: every format reads back scsi disks and virtio-net; a virtio-blk expectation fails", () => {
+  const m = windows2022Scsi();
+  const uefi = { uefi: { code: OVMF.code, vars: "/x/VARS.fd" } };
+  const read = {
+    xml: readLibvirtXmlFacts(renderLibvirtXml(m, { version: "t", ovmf: OVMF })),
+    json: readJsonMetaFacts(renderJsonMeta(m, { version: "t" })),
+    sh: readQemuScriptFacts(renderQemuScript(m, { version: "t", accel: "tcg", ...uefi })),
+    yaml: readKubevirtYamlFacts(renderKubevirtYaml(m, { version: "t" })),
+  };
+  const want = { firmware: "uefi", blockBus: "virtio-scsi", diskCount: 2, nicModel: "virtio-net" } as const;
+  for (const [what, f] of Object.entries(read)) {
+    expect(compareMeta(f, want, what).filter((c) => !c.ok), what).toEqual([]);
+    expect(compareMeta(f, { ...want, blockBus: "virtio-blk" }, what).filter((c) => !c.ok).length, what).toBe(1);
+  }
+});
 
 describe("boot checks", () => {
   const expectOf = { blockBus: "virtio-blk", diskCount: 2, kernel: "^6\\.1\\.", defaultKernel: "6.1.0-27-amd64", nicDriver: "virtio_net" } as const;

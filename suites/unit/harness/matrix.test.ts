@@ -98,7 +98,10 @@ describe("the project's matrices load against the real registries", () => {
     const debian = [...guests].filter((g) => g.startsWith("debian-"));
     const windows = [...guests].filter((g) => g.startsWith("windows-") && g !== "windows-2022-hibernated");
     // Debian: disk,ova x local,qemu,json,null + kubevirt; Windows: disk,ova x local,qemu,json + the fallback + the refusal.
-    expect(m.cells).toHaveLength(debian.length * 2 * 4 + 1 + windows.length * 2 * 3 + 2);
+    // Plus --block-driver virtio-scsi: two Windows guests x ova x local,qemu,json.
+    expect(m.cells).toHaveLength(debian.length * 2 * 4 + 1 + windows.length * 2 * 3 + 2 + 6);
+    expect(m.cells.filter((c) => c.expect.blockBus === "virtio-scsi").map((c) => [c.name, c.options.join(" ")])).toEqual(
+      ["windows-2022-uefi", "windows-7-bios"].flatMap((g) => ["local", "qemu", "json"].map((o) => [`${g}/i-ova/o-${o}/scsi`, "--block-driver virtio-scsi"])));
     expect(m.cells.filter((c) => c.guest.startsWith("windows-")).every((c) => !c.expect.boots && c.expect.reason)).toBe(true);
     expect(m.cells.filter((c) => c.virtioWin === "none").map((c) => [c.name, c.expect.blockBus])).toEqual([["windows-2022-uefi/i-ova/o-local/nodrivers", "sata"]]);
     expect(m.cells.filter((c) => c.expect.refused).map((c) => [c.name, c.negativeControl]))

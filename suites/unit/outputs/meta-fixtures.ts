@@ -152,6 +152,20 @@ export const windows11SecureBoot = (): TargetMeta =>
     "/var/tmp/out",
   );
 
+/** Windows Server 2022 converted with --block-driver virtio-scsi: vioscsi registered, two disks on one virtio-scsi controller. */
+export const windows2022Scsi = (): TargetMeta =>
+  convertFixture(
+    makeSource({
+      name: "win2022scsi", firmware: "uefi", memoryBytes: 4 * GiB, vcpus: 2,
+      disks: [0, 1].map((index) => ({ index, image: { kind: "checked", qemuUri: `/src/win-disk${index + 1}.vmdk`, format: "vmdk", chain: [], virtualSizeBytes: 1 }, displayName: `win-disk${index + 1}.vmdk` })),
+      nics: [{ mac: "00:50:56:01:02:04", sourceModel: "vmxnet3", networkName: "VM Network", vnetType: "bridge" }],
+    }),
+    windowsInspection({ productName: "Windows Server 2022 Standard", osinfo: "win2k22" }),
+    { ...ALL_VIRTIO, virtioBlk: false, virtioScsi: true },
+    { format: "raw" },
+    "/var/tmp/out",
+  );
+
 export const FIXTURES: readonly (readonly [string, () => TargetMeta])[] = [
   ["bios-virtio", biosVirtio],
   ["bios-novirtio", biosNoVirtio],
@@ -159,4 +173,5 @@ export const FIXTURES: readonly (readonly [string, () => TargetMeta])[] = [
   ["windows-2022", windows2022],
   ["windows-11-nodrivers", windows11NoDrivers],
   ["windows-11-secureboot", windows11SecureBoot],
+  ["windows-2022-scsi", windows2022Scsi],
 ];

@@ -100,7 +100,7 @@ function world(opts: { disks?: number; roots?: readonly InspectedRoot[]; fail?: 
 const options = (over: Partial<RunOptions> = {}): RunOptions => ({
   input: { mode: "fake", args: ["x"] },
   output: { mode: "fakeout", storage: join(dir, "out"), format: "raw", allocation: "sparse", compressed: false } as OutputOptions,
-  root: { kind: "ask" }, verbose: false, trace: false, quiet: false, machineReadable: false, printSource: false, ...over,
+  root: { kind: "ask" }, blockDriver: "virtio-blk", verbose: false, trace: false, quiet: false, machineReadable: false, printSource: false, ...over,
 });
 
 const workDirs = (): string[] => readdirSync(join(dir, "tmp"));

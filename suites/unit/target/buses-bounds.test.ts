@@ -43,3 +43,11 @@ test("guestCapsFor reads the source disks' controllers and the source firmware",
   expect(guestCapsFor(none, { firmware: "uefi", disks: [disk("ide")] }, insp)).toMatchObject({ machine: "q35" });
   expect(guestCapsFor(none, { firmware: "unknown", disks: [disk("ide")] }, { ...insp, firmware: "uefi" })).toMatchObject({ machine: "q35" });
 });
+
+test("no virtio-net: e1000, except Windows NT 5, whose in-box driver is the rtl8139's", () => {
+  const windows = (majorVersion: number) => ({ osType: "windows", distro: "windows", majorVersion });
+  expect(chooseGuestCaps(input({ inspection: windows(5) })).nicModel).toBe("rtl8139");
+  expect(chooseGuestCaps(input({ inspection: windows(6) })).nicModel).toBe("e1000");
+  expect(chooseGuestCaps(input({ inspection: { osType: "linux", distro: "debian", majorVersion: 3 } })).nicModel).toBe("e1000");
+  expect(chooseGuestCaps(input({ inspection: windows(5), drivers: virtio })).nicModel).toBe("virtio-net");
+});

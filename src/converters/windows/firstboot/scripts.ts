@@ -446,18 +446,28 @@ export function firstbootScripts(inputs: FirstbootScriptInputs): FirstbootScript
   if (!/^COM[1-9]$/.test(inputs.bootReportSerial)) throw refuse("the serial port", inputs.bootReportSerial, "COM1 to COM9 expected");
   if (inputs.uninstallers.length > 99) throw refuse("the number of uninstallers", inputs.uninstallers.length, "at most 99");
 
+  if (inputs.osMajor < 6) {
+    // XP and 2003 have no PowerShell, pnputil or qemu-ga: only the uninstallers run (PnP finds
+    // the drivers through DevicePath by itself), and the boot report is not written.
+    const scripts = inputs.uninstallers.map(uninstall);
+    checkScripts(scripts);
+    return scripts;
+  }
   const scripts = [waitPnp(), installDrivers(inputs, dir), ...inputs.uninstallers.map(uninstall)];
   if (inputs.qemuGaMsi !== undefined) scripts.push(installQemuGa(checkedPath("the qemu-ga installer", inputs.qemuGaMsi, /\.msi$/i)));
   if (inputs.staticIps && inputs.staticIps.length > 0) scripts.push(staticIps(inputs, inputs.staticIps));
   scripts.push(bootReport(inputs.bootReportSerial));
+  checkScripts(scripts);
+  return scripts;
+}
 
+/** Our own invariants (the inputs were checked before): plain ASCII, unique names. */
+function checkScripts(scripts: readonly FirstbootScript[]): void {
   const names = new Set<string>();
   for (const s of scripts) {
-    // Our own invariants (the inputs were checked above): plain ASCII, unique names.
     if (!/^[\x20-\x7e\r\n]*$/.test(s.content) || names.has(s.name)) throw new Error(`first-boot script ${s.name}: not plain ASCII or a duplicate name`);
     names.add(s.name);
   }
-  return scripts;
 }
 
 export interface WindowsBootReport {

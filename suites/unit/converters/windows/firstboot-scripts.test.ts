@@ -116,6 +116,12 @@ describe("content per Windows version", () => {
   });
 
 
+  test.each([[5, 1], [5, 2]])("NT %i.%i (no PowerShell, pnputil or qemu-ga): only the uninstallers, as .bat", (osMajor, osMinor) => {
+    const all = firstbootScripts({ ...base, osMajor, osMinor, qemuGaMsi: "C:\\qemu-ga.msi", uninstallers: [{ name: "VMware Tools", command: "MsiExec.exe /X{11111111-2222-3333-4444-555555555555} /qn" }] });
+    expect(all.map((x) => x.name)).toEqual(["0300-uninstall-vmware-tools.bat"]);
+    expect(firstbootScripts({ ...base, osMajor, osMinor })).toEqual([]);
+  });
+
   test("Windows 10 / 2016+: pnputil /add-driver ... /install", () => {
     const bat = script(base, "0200");
     expect(bat).toContain('pnputil.exe" /add-driver "C:\\Windows\\Drivers\\VirtIO\\*.inf" /install\r\n');

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, test } from "vitest";
-import { windowsConverter } from "../../../../src/converters/windows/windows-converter.js";
+import { chooseBootDriver, windowsConverter } from "../../../../src/converters/windows/windows-converter.js";
 import type { StageContext } from "../../../../src/model/contracts.js";
 import { V2vError } from "../../../../src/model/errors.js";
 import { RecordingReporter } from "../../../../src/model/messages.js";
@@ -81,6 +81,18 @@ const NETKVM_INF = crlf([
   'RHEL = "Red Hat, Inc."',
   'NetKVM.DeviceDesc = "Red Hat VirtIO Ethernet Adapter"',
 ]);
+const VIOSCSI_INF = crlf([
+  "[Version]",
+  "Class=SCSIAdapter",
+  "ClassGUID={4D36E97B-E325-11CE-BFC1-08002BE10318}",
+  "[Manufacturer]",
+  "%RHEL% = RHEL,NTamd64",
+  "[RHEL.NTamd64]",
+  "%VioScsi.DeviceDesc% = scsi_inst, PCI\\VEN_1AF4&DEV_1004&SUBSYS_00081AF4&REV_00",
+  "%VioScsi.DeviceDesc% = scsi_inst, PCI\\VEN_1AF4&DEV_1048&SUBSYS_11001AF4&REV_01",
+  "[scsi_inst.Services]",
+  "AddService = vioscsi, 0x00000002, scsi_Service_Inst",
+]);
 const sysBytes = (name: string, os: string): string => `MZ\x90\x00 ${name} for ${os} \xff\x01`;
 
 /** A virtio-win directory tree on the host; paths relative to it → content. */
@@ -102,6 +114,8 @@ const TREE_2K22 = tree("virtio-win-2k22", {
   "NetKVM/2k22/amd64/netkvm.inf": NETKVM_INF,
   "NetKVM/2k22/amd64/netkvm.sys": sysBytes("netkvm", "2k22"),
   "NetKVM/2k22/amd64/readme.txt": "not a driver file",
+  "vioscsi/2k22/amd64/vioscsi.inf": VIOSCSI_INF,
+  "vioscsi/2k22/amd64/vioscsi.sys": sysBytes("vioscsi", "2k22"),
   "guest-agent/qemu-ga-x86_64.msi": "stand-in MSI x86_64",
   "guest-agent/qemu-ga-i386.msi": "stand-in MSI i386",
 });
@@ -200,6 +214,9 @@ interface GuestSpec {
   readonly espFiles?: Readonly<Record<string, string>>;
   /** Extra directories (a stock Windows has no %SystemRoot%\Drivers: the default guest lacks it). */
   readonly dirs?: readonly string[];
+  /** Raw block devices (an NT 5 guest's boot sector) and sizes of whole disks. */
+  readonly deviceBytes?: Readonly<Record<string, Buffer>>;
+  readonly deviceSizes?: Readonly<Record<string, number>>;
 }
 
 function windowsGuest(spec: GuestSpec = {}): EspRecordingGuest {
@@ -213,6 +230,8 @@ function windowsGuest(spec: GuestSpec = {}): EspRecordingGuest {
       ...(spec.extraFiles ?? {}),
     },
     dirs: ["/Windows/Temp", "/Program Files/Common Files", ...(spec.dirs ?? [])],
+    ...(spec.deviceBytes ? { deviceBytes: spec.deviceBytes } : {}),
+    ...(spec.deviceSizes ? { deviceSizes: spec.deviceSizes } : {}),
     ...(esp
       ? {
           filesystems: { "/dev/sda1": "vfat", "/dev/sda2": "vfat", "/dev/sda3": "ntfs", "/dev/sda4": "ntfs" },
@@ -254,15 +273,15 @@ describe("windowsConverter.convert: Server 2022, UEFI, drivers for 2k22", () => 
     const g = windowsGuest();
     const out = await windowsConverter.convert(g, server2022(), source, ctx());
     expect(out.drivers).toEqual({ virtioBlk: true, virtioNet: true, virtioRng: false, virtioBalloon: false });
-    expect(await g.ls("/Windows/Drivers/VirtIO")).toEqual(["netkvm.inf", "netkvm.sys", "viostor.cat", "viostor.inf", "viostor.sys"]);
+    expect(await g.ls("/Windows/Drivers/VirtIO")).toEqual(["netkvm.inf", "netkvm.sys", "vioscsi.inf", "vioscsi.sys", "viostor.cat", "viostor.inf", "viostor.sys"]);
     expect(g.file("/Windows/Drivers/VirtIO/viostor.sys")).toBe(sysBytes("viostor", "2k22"));
     expect(g.file("/Windows/Drivers/VirtIO/netkvm.sys")).toBe(sysBytes("netkvm", "2k22"));
     expect(g.file("/Windows/Drivers/VirtIO/viostor.inf")).toBe(VIOSTOR_INF);
     expect(g.file("/Windows/System32/drivers/viostor.sys")).toBe(sysBytes("viostor", "2k22"));
-    expect(out.changes).toContain("copied 5 virtio-win files (2k22) into /Windows/Drivers/VirtIO");
+    expect(out.changes).toContain("copied 7 virtio-win files (2k22) into /Windows/Drivers/VirtIO");
     expect(out.warnings).toEqual([]);
     // The staging copies are gone from the work directory.
-    expect(g.ops.filter((o) => o.startsWith("upload /Windows/Drivers/VirtIO/"))).toHaveLength(5);
+    expect(g.ops.filter((o) => o.startsWith("upload /Windows/Drivers/VirtIO/"))).toHaveLength(7);
   });
 
   test("the SYSTEM hive re-read from the guest: viostor boot service, DriverDatabase package, foreign services off, AutoReboot 0", async () => {
@@ -324,7 +343,7 @@ describe("windowsConverter.convert: Server 2022, UEFI, drivers for 2k22", () => 
   test("an existing Drivers folder in another case is reused", async () => {
     const g = windowsGuest({ dirs: ["/Windows/DRIVERS/virtio"] });
     await windowsConverter.convert(g, server2022(), source, ctx());
-    expect(await g.ls("/Windows/DRIVERS/virtio")).toEqual(["netkvm.inf", "netkvm.sys", "viostor.cat", "viostor.inf", "viostor.sys"]);
+    expect(await g.ls("/Windows/DRIVERS/virtio")).toEqual(["netkvm.inf", "netkvm.sys", "vioscsi.inf", "vioscsi.sys", "viostor.cat", "viostor.inf", "viostor.sys"]);
     expect(await g.ls("/Windows")).toEqual(["DRIVERS", "System32", "Temp"]);
     expect(g.file("/Windows/System32/drivers/viostor.sys")).toBe(sysBytes("viostor", "2k22"));
   });
@@ -518,13 +537,13 @@ describe("windowsConverter.convert: refusals leave the guest untouched", () => {
   });
 
   test.each([
-    [5, 2, "Windows Server 2003 R2"],
-    [5, 1, "Windows XP Professional"],
+    [5, 0, "Windows 2000 Professional"],
+    [4, 0, "Windows NT Workstation"],
   ])("Windows NT %d.%d is refused before anything is read or written", async (major, minor, productName) => {
     const g = windowsGuest();
-    const e = await rejection(windowsConverter.convert(g, server2022({ majorVersion: major, minorVersion: minor, productName, osinfo: "win2k3r2" }), source, ctx()));
+    const e = await rejection(windowsConverter.convert(g, server2022({ majorVersion: major, minorVersion: minor, productName, osinfo: "win2k" }), source, ctx()));
     expect(e.code).toBe("UNSUPPORTED_GUEST");
-    expect(e.message).toBe(`Windows NT ${major}.${minor} (${productName}) is not supported; v2v converts Windows Vista / 2008 (NT 6.0) and later`);
+    expect(e.message).toBe(`Windows NT ${major}.${minor} (${productName}) is not supported; v2v converts Windows XP / 2003 (NT 5.1) and later`);
     expect(g.ops).toEqual([]);
   });
 
@@ -546,6 +565,96 @@ describe("windowsConverter.convert: refusals leave the guest untouched", () => {
     const unknownHive = server2022({ windows: { ...server2022().windows!, systemHive: "unknown" } });
     expect((await rejection(windowsConverter.convert(g, unknownHive, source, ctx()))).code).toBe("CONVERSION");
     expect(g.ops).toEqual([]);
+  });
+});
+
+describe("windowsConverter: --block-driver", () => {
+  test("chooseBootDriver: the one asked for, else viostor with a warning for virtio-scsi, else none", () => {
+    const both = (n: string) => n === "viostor" || n === "vioscsi";
+    expect(chooseBootDriver("virtio-blk", both)).toEqual({ driver: "viostor" });
+    expect(chooseBootDriver("virtio-scsi", both)).toEqual({ driver: "vioscsi" });
+    expect(chooseBootDriver("virtio-scsi", (n) => n === "viostor")).toEqual({ driver: "viostor", warning: expect.stringContaining("have no vioscsi; the guest boots from virtio-blk (viostor) instead") });
+    expect(chooseBootDriver("virtio-blk", (n) => n === "vioscsi")).toEqual({});
+    expect(chooseBootDriver("virtio-scsi", () => false)).toEqual({});
+  });
+
+  test("virtio-scsi: vioscsi is registered for the virtio-scsi ids and copied to System32\\drivers; viostor is not registered", async () => {
+    const g = windowsGuest({ esp: false });
+    const out = await windowsConverter.convert(g, server2022({ firmware: "bios" }), source, ctx(), { blockDriver: "virtio-scsi" });
+    expect(out.drivers).toMatchObject({ virtioBlk: false, virtioScsi: true, virtioNet: true });
+    const sys = systemOf(g);
+    expect(valueDword(sys.value(["ControlSet001", "Services", "vioscsi"], "Start"))).toBe(0);
+    expect(sys.hasKey(["ControlSet001", "Services", "viostor"])).toBe(false);
+    expect(sys.hasKey(["DriverDatabase", "DeviceIds", "PCI", "VEN_1AF4&DEV_1048&SUBSYS_11001AF4&REV_01"])).toBe(true);
+    expect(g.file("/Windows/System32/drivers/vioscsi.sys")).toBe(sysBytes("vioscsi", "2k22"));
+    expect(await g.exists("/Windows/System32/drivers/viostor.sys")).toBe(false);
+    expect(out.warnings).toEqual([]);
+  });
+
+  test("virtio-scsi with a tree that has only viostor: viostor, and a warning", async () => {
+    process.env["VIRTIO_WIN"] = TREE_W7;
+    const g = windowsGuest({ system: win7System(), software: { currentBuildNumber: "7601" }, esp: false });
+    const out = await windowsConverter.convert(g, windows7(), source, ctx(), { blockDriver: "virtio-scsi" });
+    expect(out.drivers).toMatchObject({ virtioBlk: true });
+    expect(out.drivers.virtioScsi).toBeUndefined();
+    expect(out.warnings.join("\n")).toContain("--block-driver virtio-scsi: the virtio-win drivers for this Windows have no vioscsi");
+  });
+});
+
+describe("windowsConverter: Windows Server 2003 (NT 5.2)", () => {
+  const GiB = 1024 ** 3;
+  const bootSector = (heads: number, oem = "NTFS    "): Buffer => {
+    const b = Buffer.alloc(512);
+    b.write(oem, 3, "latin1");
+    b.writeUInt16LE(heads, 0x1a);
+    b.writeUInt16LE(0xaa55, 510);
+    return b;
+  };
+  const server2003 = (): Inspection =>
+    server2022({
+      root: "/dev/sda1",
+      majorVersion: 5,
+      minorVersion: 2,
+      productName: "Windows Server 2003 R2",
+      osinfo: "win2k3r2",
+      firmware: "bios",
+      mountpoints: [{ mountpoint: "/", device: "/dev/sda1" }],
+      windows: { systemRoot: "/WINDOWS", currentControlSet: "ControlSet001", productVariant: "Server", systemHive: SYSTEM, softwareHive: SOFTWARE },
+    });
+  const nt5Guest = (heads: number, diskBytes: number, oem?: string): EspRecordingGuest =>
+    windowsGuest({ system: win7System(), software: { currentBuildNumber: "3790", apps: [VMWARE_TOOLS] }, esp: false, dirs: ["/WINDOWS"], deviceBytes: { "/dev/sda1": bootSector(heads, oem) }, deviceSizes: { "/dev/sda": diskBytes } });
+
+  test.each([
+    [1 * GiB, 0x40],
+    [3 * GiB, 0x80],
+    [40 * GiB, 0xff],
+  ])("a disk of %d bytes: the NTFS boot sector gets %d heads, and the change says so", async (diskBytes, heads) => {
+    const g = nt5Guest(0x10, diskBytes);
+    const out = await windowsConverter.convert(g, server2003(), source, ctx());
+    expect(g.deviceBytes("/dev/sda1").readUInt16LE(0x1a)).toBe(heads);
+    expect(g.deviceBytes("/dev/sda1").equals(bootSector(heads))).toBe(true); // nothing else changed
+    expect(out.changes).toContain(`set the heads of /dev/sda1's NTFS boot sector from 16 to ${heads}, as the KVM BIOS reports them for this disk (NT 5 boots through them)`);
+  });
+
+  test("heads already right: nothing written; not NTFS: nothing written", async () => {
+    const right = nt5Guest(0xff, 40 * GiB);
+    await windowsConverter.convert(right, server2003(), source, ctx());
+    expect(right.ops.some((o) => o.startsWith("write-device"))).toBe(false);
+    const fat = nt5Guest(0x10, 40 * GiB, "MSDOS5.0");
+    await windowsConverter.convert(fat, server2003(), source, ctx());
+    expect(fat.deviceBytes("/dev/sda1").readUInt16LE(0x1a)).toBe(0x10);
+    expect(fat.ops.some((o) => o.startsWith("write-device"))).toBe(false);
+  });
+
+  test("no drivers for 2003 in the tree: IDE and rtl8139 named in the warning; the first boot runs only the uninstaller", async () => {
+    const g = nt5Guest(0xff, 40 * GiB);
+    const insp = server2003();
+    const out = await windowsConverter.convert(g, insp, source, ctx());
+    expect(out.drivers.virtioBlk).toBe(false);
+    expect(out.warnings.join("\n")).toContain("the target will use emulated devices (IDE disk, rtl8139 NIC)");
+    const after = await windowsConverter.postConvert!(g, insp, out, ctx());
+    expect(await g.ls("/Program Files/V2V/Firstboot/scripts")).toEqual(["0300-uninstall-vmware-tools.bat"]);
+    expect(after.changes.join("\n")).toContain("with 1 script: 0300-uninstall-vmware-tools.bat");
   });
 });
 
