@@ -26,6 +26,8 @@ export interface BootOptions {
   readonly memoryMiB?: number;
   /** Default 1: the host has two cores and TCG runs one thread per vCPU. */
   readonly vcpus?: number;
+  /** Let the guest restart (QemuMachine.reboot); default: a reset ends the boot as failed. */
+  readonly reboot?: boolean;
   /** Deadline from container start. Default 600 s (a Debian 12 boot under TCG takes ~60 s). */
   readonly timeoutSeconds?: number;
   /** Where the serial console is written, line by line as it arrives. */
@@ -129,12 +131,13 @@ export async function bootDisk(opts: BootOptions): Promise<BootResult> {
   const { mounts, paths } = planMounts(opts.disks);
   const machine = opts.machine ?? (opts.firmware === "uefi" ? "q35" : "pc");
   const qemuArgv = buildQemuArgv({
-    drives: opts.disks.map((d, i) => ({ path: paths[i]!, format: d.format, bus: d.bus })),
+    drives: opts.disks.map((d, i) => ({ ...d, path: paths[i]! })),
     firmware: opts.firmware,
     machine,
     nic: opts.nic ?? "e1000",
     memoryMiB: opts.memoryMiB ?? 1024,
     vcpus: opts.vcpus ?? 1,
+    ...(opts.reboot ? { reboot: true } : {}),
   });
   await mkdir(dirname(opts.serialLogPath), { recursive: true });
   const log = createWriteStream(opts.serialLogPath);

@@ -10,6 +10,11 @@ export interface QemuDrive {
   readonly path: string;
   readonly format: "raw" | "qcow2" | "vmdk";
   readonly bus: BootBus;
+  /**
+   * The image is these bytes of the file (a disk inside an OVA, read in place): qemu gets a raw
+   * window under the format driver, as v2v's own -i ova does. Sizes are whole sectors.
+   */
+  readonly window?: { readonly offsetBytes: number; readonly sizeBytes: number };
 }
 
 export interface QemuMachine {
@@ -21,6 +26,12 @@ export interface QemuMachine {
   readonly vcpus: number;
   /** OVMF code and variable-store template inside the container (UEFI only). */
   readonly ovmf?: { readonly code: string; readonly vars: string };
+  /**
+   * Let the guest restart (default: -no-reboot, a reset ends qemu). Windows restarts during its
+   * first boot on new hardware; a converted Windows guest halts on a stop error (AutoReboot=0),
+   * so allowing resets cannot turn a crash into a loop.
+   */
+  readonly reboot?: boolean;
 }
 
 /** OVMF as Debian's ovmf package installs it in the runner image (4 MiB layout, no secure boot). */
@@ -53,7 +64,7 @@ function diskDevice(d: QemuDrive, i: number, machine: QemuMachine["machine"]): s
 export function buildQemuArgv(m: QemuMachine): string[] {
   const argv = [
     "qemu-system-x86_64", "-accel", "tcg", "-machine", m.machine, "-m", String(m.memoryMiB), "-smp", String(m.vcpus),
-    "-nodefaults", "-display", "none", "-serial", "stdio", "-no-reboot",
+    "-nodefaults", "-display", "none", "-serial", "stdio", ...(m.reboot ? [] : ["-no-reboot"]),
   ];
   if (m.firmware === "uefi") {
     const ovmf = m.ovmf ?? CONTAINER_OVMF;
@@ -64,7 +75,10 @@ export function buildQemuArgv(m: QemuMachine): string[] {
   if (m.machine === "pc" && m.drives.some((d) => d.bus === "sata")) argv.push("-device", "ahci,id=ahci0");
   if (m.drives.some((d) => d.bus === "virtio-scsi")) argv.push("-device", "virtio-scsi-pci,id=scsi0");
   m.drives.forEach((d, i) => {
-    argv.push("-drive", `file=${escapeOpt(d.path)},format=${d.format},if=none,id=disk${i},snapshot=on`);
+    const image = d.window
+      ? `driver=${d.format},file.driver=raw,file.offset=${d.window.offsetBytes},file.size=${d.window.sizeBytes},file.file.driver=file,file.file.filename=${escapeOpt(d.path)}`
+      : `file=${escapeOpt(d.path)},format=${d.format}`;
+    argv.push("-drive", `${image},if=none,id=disk${i},snapshot=on`);
     argv.push(...diskDevice(d, i, m.machine));
   });
   if (m.nic !== "none") {

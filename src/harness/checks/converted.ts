@@ -9,7 +9,7 @@ import { imageInfo } from "../../host/qemu-img.js";
 import type { OutputMode } from "../../model/types.js";
 import { attempt, checkGuest, type CheckResult } from "./guest.js";
 import { metadataSuffix, checkMetadata, type MetaExpect } from "./meta.js";
-import { checkWindowsGuest } from "./windows.js";
+import { checkWindowsGuest, type WindowsCheckOptions } from "./windows.js";
 
 export type { CheckResult } from "./guest.js";
 
@@ -22,6 +22,8 @@ export interface CheckConvertedInput {
   readonly expect: MetaExpect;
   /** Which guest checks run inside the disk (default linux). */
   readonly guestOs?: "linux" | "windows";
+  /** Windows: what the source held, when it differs from the built guests (checks/windows.ts). */
+  readonly windows?: Pick<WindowsCheckOptions, "vmwareTools" | "qemuGa">;
   /** sha256 of each source file, taken before and after the conversion. */
   readonly sourceHashes?: { readonly before: Readonly<Record<string, string>>; readonly after: Readonly<Record<string, string>> };
 }
@@ -103,7 +105,7 @@ export async function checkConverted(input: CheckConvertedInput): Promise<CheckC
     try {
       if (input.guestOs === "windows") {
         const bus = input.expect.blockBus;
-        checks.push(...(await checkWindowsGuest(g, { virtio: isVirtioBus(bus), bootDriver: bus === "virtio-scsi" ? "vioscsi" : "viostor", firmware: input.expect.firmware })));
+        checks.push(...(await checkWindowsGuest(g, { virtio: isVirtioBus(bus), bootDriver: bus === "virtio-scsi" ? "vioscsi" : "viostor", firmware: input.expect.firmware, ...input.windows })));
       } else {
         const outcome = await checkGuest(g, { blockBus: input.expect.blockBus });
         checks.push(...outcome.checks);

@@ -1,6 +1,7 @@
 // The record one matrix cell leaves in reports/cells/<file>.json, and how it is named and read
 // back. The report is rendered from these files only, so shards can be merged by copying them.
 import { z } from "zod";
+import type { BootResult } from "../boot/boot.js";
 
 const checkSchema = z.object({ name: z.string(), ok: z.boolean(), detail: z.string() });
 
@@ -43,6 +44,16 @@ export const cellResultSchema = z.object({
 
 export type CellResult = z.infer<typeof cellResultSchema>;
 export type BootRecord = z.infer<typeof bootSchema>;
+
+/** Pure: the record of a boot (the serial log's path as the report shows it is set by the caller). */
+export const toRecord = (b: BootResult): BootRecord => ({
+  outcome: b.outcome,
+  ...(b.reportLine ? { reportLine: b.reportLine } : {}),
+  ...(b.failureLine ? { failureLine: b.failureLine } : {}),
+  ...(b.report ? { fields: { ...b.report.fields } } : {}),
+  seconds: b.seconds,
+  serialLogPath: b.serialLogPath,
+});
 
 /** "debian-12-bios/i-ova/o-local" -> "debian-12-bios__i-ova__o-local": flat, so a glob finds them all. */
 export const cellFileStem = (name: string): string => name.replace(/\//g, "__");

@@ -3,13 +3,14 @@
 // reported as "FILE:LINE: what is wrong; what to do", all of them at once.
 import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { V2vError } from "../../model/errors.js";
 import type { InputMode, OutputMode } from "../../model/types.js";
 import { INPUTS, OUTPUTS } from "../../pipeline/registry.js";
 import { PACKAGERS } from "../guests/packagers.js";
 import { RECIPES } from "../guests/recipes.js";
+import { externalInput, resolveExternalRecipe, type ExternalRecipe } from "../guests/external.js";
 import {
   matrixFileSchema,
   type CellExpect,
@@ -67,10 +68,11 @@ const cellName = (guest: string, input: string, output: string, suffix?: string)
   `${guest}/i-${input}/o-${output}${suffix ? `/${suffix}` : ""}`;
 
 /**
- * Pure: parse and expand a matrix file's text. `file` is only used in messages. Throws one
- * V2vError (BAD_INPUT) listing every problem, one per line.
+ * Pure: parse and expand a matrix file's text. `file` is only used in messages; relative paths of
+ * external guests are resolved against `baseDir` (the file's directory; without it they are refused).
+ * Throws one V2vError (BAD_INPUT) listing every problem, one per line.
  */
-export function parseMatrix(text: string, file: string, registry: MatrixRegistry = defaultRegistry()): Matrix {
+export function parseMatrix(text: string, file: string, registry: MatrixRegistry = defaultRegistry(), baseDir?: string): Matrix {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   const problems: string[] = [];
@@ -103,14 +105,34 @@ export function parseMatrix(text: string, file: string, registry: MatrixRegistry
   }
   const m: MatrixFile = parsed.data!;
 
+  const externals = new Map<string, ExternalRecipe>();
+  (m.guests ?? []).forEach((d, gi) => {
+    const r = resolveExternalRecipe(d, baseDir);
+    if (typeof r === "string") return at(["guests", gi, "path"], `${r} (relative paths are read from the matrix file's directory)`);
+    if (registry.guests.has(r.name)) return at(["guests", gi, "name"], `guest "${r.name}" is a reference guest's name; give your image another name`);
+    if (externals.has(r.name)) return at(["guests", gi, "name"], `guest "${r.name}" is declared twice; rename one`);
+    externals.set(r.name, r);
+  });
+  const firmwareOf = new Map<string, "bios" | "uefi" | undefined>([...registry.guests, ...[...externals.values()].map((r) => [r.name, r.firmware] as const)]);
+
   m.groups.forEach((g, gi) => {
     const check = (key: "guests" | "inputs" | "outputs", known: readonly string[], what: string, where: string): void =>
       g[key].forEach((v, vi) => {
         if (!known.includes(v)) at(["groups", gi, key, vi], `${what} "${v}" does not exist; use one of: ${known.join(", ")} (${where})`);
       });
-    check("guests", [...registry.guests.keys()], "guest", "the recipes in src/harness/guests/recipes.ts");
+    check("guests", [...firmwareOf.keys()], "guest", "the recipes in src/harness/guests/recipes.ts, or this file's guests:");
     check("inputs", registry.inputs, "input mode", "modes in src/pipeline/registry.ts with a packager in src/harness/guests/packagers.ts");
     check("outputs", registry.outputs, "output mode", "modes in src/pipeline/registry.ts");
+    g.guests.forEach((name, vi) => {
+      const r = externals.get(name);
+      if (!r) return;
+      const input = externalInput(r);
+      const what = input === "ova" ? "an OVA" : `a ${r.format} disk image`;
+      if (g.inputs.some((i) => i !== input)) at(["groups", gi, "guests", vi], `guest "${name}" is ${what}, read with -i ${input} only; list inputs: [${input}] for it`);
+      if (g.outputs.some((o) => o !== "json")) {
+        at(["groups", gi, "guests", vi], `guest "${name}" is converted with -o json only (its inspection is checked against the recipe's expect); list outputs: [json] for it`);
+      }
+    });
   });
   const overrides = (m.overrides ?? []).map((o, oi) => {
     try {
@@ -134,7 +156,7 @@ export function parseMatrix(text: string, file: string, registry: MatrixRegistry
         ov.used = true;
         fields = mergeFields(fields, ov.o);
       }
-      const cell = finishCell(name, guest, input as InputMode, output as OutputMode, fields, origin, registry, problems);
+      const cell = finishCell(name, guest, input as InputMode, output as OutputMode, fields, origin, { firmware: firmwareOf.get(guest), recipe: externals.get(guest) }, problems);
       if (!cell) continue;
       const earlier = seen.get(name);
       if (earlier) problems.push(`${origin}: cell ${name} is also made at ${earlier}; remove one, or give one group a suffix`);
@@ -149,10 +171,16 @@ export function parseMatrix(text: string, file: string, registry: MatrixRegistry
   return { file, ...(m.description ? { description: m.description } : {}), cells };
 }
 
+/** What a cell takes from its guest: the recipe's firmware, and the recipe itself when the file declares it. */
+interface GuestOfCell {
+  readonly firmware: "bios" | "uefi" | undefined;
+  readonly recipe: ExternalRecipe | undefined;
+}
+
 /** Pure: the final cell from merged fields, or undefined after pushing problems. */
 function finishCell(
   name: string, guest: string, input: InputMode, output: OutputMode,
-  f: CellFields, origin: string, registry: MatrixRegistry, problems: string[],
+  f: CellFields, origin: string, of: GuestOfCell, problems: string[],
 ): MatrixCell | undefined {
   const e = f.expect ?? {};
   const before = problems.length;
@@ -171,11 +199,13 @@ function finishCell(
     }
   }
   if (e.refused !== undefined && e.boots !== false) say("expect.refused is set, so the cell cannot boot; set expect.boots: false with a reason");
+  if (e.refused !== undefined && of.recipe) say("expect.refused is for reference guests; an external image is expected to convert");
   if (problems.length > before) return undefined;
+  const firmware = e.firmware ?? of.firmware;
   const expect: CellExpect = {
     boots: e.boots!,
     ...(e.reason ? { reason: e.reason } : {}),
-    firmware: e.firmware ?? registry.guests.get(guest) ?? "bios",
+    ...(firmware ? { firmware } : {}),
     blockBus: e.blockBus!,
     ...(e.kernel ? { kernel: e.kernel } : {}),
     ...(e.refused ? { refused: e.refused } : {}),
@@ -187,6 +217,7 @@ function finishCell(
     negativeControl: f.negativeControl ?? expect.boots,
     virtioWin: f.virtioWin ?? "harness",
     ...(f.skip ? { skip: f.skip } : {}),
+    ...(of.recipe ? { recipe: of.recipe } : {}),
     origin,
   };
 }
@@ -209,7 +240,7 @@ export function resolveMatrixFile(nameOrPath: string, root: string): string {
 export async function loadMatrix(nameOrPath: string, root: string = process.cwd(), registry?: MatrixRegistry): Promise<Matrix> {
   const path = resolveMatrixFile(nameOrPath, root);
   const shown = isAbsolute(relative(root, path)) || relative(root, path).startsWith("..") ? path : relative(root, path);
-  return parseMatrix(await readFile(path, "utf8"), shown, registry);
+  return parseMatrix(await readFile(path, "utf8"), shown, registry, dirname(path));
 }
 
 export { filterCells, parseShard, selectShard, shardOf, type Shard } from "./select.js";

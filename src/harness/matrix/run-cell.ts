@@ -4,10 +4,11 @@ import { isVirtioBus } from "../../target/buses.js";
 import { copyFile, mkdir, readdir, rm } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { imageInfo } from "../../host/qemu-img.js";
-import { bootDisk, type BootResult } from "../boot/boot.js";
+import { bootDisk } from "../boot/boot.js";
 import { checkBoot, checkNegativeControl, NEGATIVE_CONTROL_BOOTED } from "../boot/boot-checks.js";
 import { ensureGuestDisks } from "../guests/builders.js";
-import { type BootRecord, type CellResult, cellFileStem } from "./cell-result.js";
+import { type BootRecord, type CellResult, cellFileStem, toRecord } from "./cell-result.js";
+import { runExternalCell } from "./run-external.js";
 import { checkConverted, compareSourceHashes, sha256Files } from "../checks/converted.js";
 import { checkBootDriverRegistered, openWindowsView } from "../checks/windows.js";
 import { GuestfishGuest } from "../../guest/guestfish-guest.js";
@@ -124,15 +125,6 @@ export function judgeCell(checks: readonly CheckResult[], error?: string): { sta
   return { status: "fail", reason: parts.slice(0, 3).join("; ") + more };
 }
 
-const toRecord = (b: BootResult): BootRecord => ({
-  outcome: b.outcome,
-  ...(b.reportLine ? { reportLine: b.reportLine } : {}),
-  ...(b.failureLine ? { failureLine: b.failureLine } : {}),
-  ...(b.report ? { fields: { ...b.report.fields } } : {}),
-  seconds: b.seconds,
-  serialLogPath: b.serialLogPath,
-});
-
 async function diskFormat(path: string): Promise<"raw" | "qcow2"> {
   return (await imageInfo(path)).format === "qcow2" ? "qcow2" : "raw";
 }
@@ -171,6 +163,8 @@ export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPa
   const outDir = join(paths.workDir, "out");
   await mkdir(outDir, { recursive: true });
   try {
+    // The user's own image: verified, converted and booted by run-external.ts; nothing is built.
+    if (cell.recipe) return result(await runExternalCell(cell, cell.recipe, { stage, checks, files, serialLogs, outDir, paths, shown }));
     const recipe = findRecipe(cell.guest);
     const guest = await stage("image", () => ensureGuestDisks(recipe, hooks.progress));
     const sources = (await stage("package", () => packagerFor(cell.input)(recipe, hooks.progress))).args;
@@ -201,7 +195,7 @@ export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPa
     const hw = expectedHardware(cell, recipe);
     const diskCount = guest.disks.length;
     const metaExpect: MetaExpect = {
-      firmware: cell.expect.firmware, blockBus: cell.expect.blockBus, diskCount, ...hw,
+      firmware: cell.expect.firmware ?? recipe.firmware, blockBus: cell.expect.blockBus, diskCount, ...hw,
       nicModel: isVirtioBus(cell.expect.blockBus) ? "virtio-net" : "e1000",
       ...(recipe.kind === "windows" ? { windows: { tpm: isWindows11Recipe(recipe) } } : {}),
       secureBoot: expectsSecureBoot(cell, recipe),
@@ -218,7 +212,7 @@ export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPa
       const serialLogPath = join(paths.reportDir, "serial-converted.log");
       const boot = await stage("boot", async () => bootDisk({
         disks: await Promise.all(disks.map(async (path) => ({ path, format: await diskFormat(path), bus: cell.expect.blockBus }))),
-        firmware: cell.expect.firmware,
+        firmware: cell.expect.firmware ?? recipe.firmware,
         nic: isVirtioBus(cell.expect.blockBus) ? "virtio-net" : "e1000",
         memoryMiB: recipe.vm.memoryMiB,
         timeoutSeconds: 900,

@@ -3,6 +3,7 @@
 // messages can list what exists.
 import { z } from "zod";
 import type { InputMode, OutputMode, TargetBlockBus } from "../../model/types.js";
+import { externalRecipeSchema, type ExternalRecipe } from "../guests/external.js";
 
 const nonEmpty = z.string().min(1, "must be a non-empty string");
 
@@ -13,7 +14,7 @@ export const partialExpectSchema = z
     boots: z.boolean(),
     /** Why a cell does not boot (required when boots is false). */
     reason: nonEmpty,
-    /** Firmware the converted guest must get; taken from the guest recipe when omitted. */
+    /** Firmware the converted guest must get; taken from the guest recipe when omitted (an external one may leave it to the conversion). */
     firmware: z.enum(["bios", "uefi"]),
     blockBus: z.enum(["virtio-blk", "virtio-scsi", "sata", "ide"]),
     /** A regular expression the booted kernel (uname -r) must match. */
@@ -42,7 +43,8 @@ const cellFields = {
   /**
    * The virtio-win drivers a Windows cell converts with (VIRTIO_WIN): "harness" (default, the
    * tree src/harness/guests/windows/virtio-win.ts builds) or "none" (an empty directory: the
-   * emulated-devices fallback).
+   * emulated-devices fallback). An external Windows guest never gets the harness's stand-in tree
+   * (it cannot boot): it uses its recipe's virtioWin, else $VIRTIO_WIN, else v2v's default.
    */
   virtioWin: z.enum(["harness", "none"]).optional(),
 };
@@ -74,6 +76,11 @@ export const overrideSchema = z
 export const matrixFileSchema = z
   .object({
     description: z.string().optional(),
+    /**
+     * The user's own images (kind: external), which groups may then name like reference guests.
+     * Only a user's matrix file declares them; the repository's matrices name built guests only.
+     */
+    guests: z.array(externalRecipeSchema).optional(),
     defaults: cellDefaultsSchema.optional(),
     groups: z.array(groupSchema).min(1, "list at least one group of guests x inputs x outputs"),
     overrides: z.array(overrideSchema).optional(),
@@ -90,7 +97,8 @@ export type MatrixFile = z.infer<typeof matrixFileSchema>;
 export interface CellExpect {
   readonly boots: boolean;
   readonly reason?: string;
-  readonly firmware: "bios" | "uefi";
+  /** Undefined only for an external guest whose recipe leaves the firmware to the conversion. */
+  readonly firmware?: "bios" | "uefi";
   readonly blockBus: TargetBlockBus;
   readonly kernel?: string;
   readonly refused?: string;
@@ -108,6 +116,8 @@ export interface MatrixCell {
   readonly negativeControl: boolean;
   readonly virtioWin: "harness" | "none";
   readonly skip?: string;
+  /** The guest's recipe when the matrix file declares it (an external image); else a reference guest's name. */
+  readonly recipe?: ExternalRecipe;
   /** Where the cell came from, "matrices/smoke.yaml:12", for messages. */
   readonly origin: string;
 }

@@ -96,17 +96,22 @@ describe("the project's matrices load against the real registries", () => {
     const m = await loadMatrix("nightly", ROOT);
     const guests = new Set(m.cells.map((c) => c.guest));
     const debian = [...guests].filter((g) => g.startsWith("debian-"));
-    const windows = [...guests].filter((g) => g.startsWith("windows-") && g !== "windows-2022-hibernated");
-    // Debian: disk,ova x local,qemu,json,null + kubevirt; Windows: disk,ova x local,qemu,json + the fallback + the refusal.
+    const refusals = ["windows-2022-hibernated", "windows-2022-bitlocker", "windows-7-dynamic"];
+    const windows = [...guests].filter((g) => g.startsWith("windows-") && !refusals.includes(g));
+    // Debian: disk,ova x local,qemu,json,null + kubevirt; Windows: disk,ova x local,qemu,json + the fallback + the three refusals.
     // Plus --block-driver virtio-scsi: two Windows guests x ova x local,qemu,json.
-    expect(m.cells).toHaveLength(debian.length * 2 * 4 + 1 + windows.length * 2 * 3 + 2 + 6);
+    expect(m.cells).toHaveLength(debian.length * 2 * 4 + 1 + windows.length * 2 * 3 + 1 + refusals.length + 6);
     expect(m.cells.filter((c) => c.expect.blockBus === "virtio-scsi").map((c) => [c.name, c.options.join(" ")])).toEqual(
       ["windows-2022-uefi", "windows-7-bios"].flatMap((g) => ["local", "qemu", "json"].map((o) => [`${g}/i-ova/o-${o}/scsi`, "--block-driver virtio-scsi"])));
     expect(m.cells.filter((c) => c.guest.startsWith("windows-")).every((c) => !c.expect.boots && c.expect.reason)).toBe(true);
     expect(m.cells.filter((c) => c.virtioWin === "none").map((c) => [c.name, c.expect.blockBus])).toEqual([["windows-2022-uefi/i-ova/o-local/nodrivers", "sata"]]);
     expect(m.cells.filter((c) => c.expect.refused).map((c) => [c.name, c.negativeControl]))
-      .toEqual([["windows-2022-hibernated/i-ova/o-local", false]]);
-    guests.delete("windows-2022-hibernated");
+      .toEqual([
+        ["windows-2022-hibernated/i-ova/o-local", false],
+        ["windows-2022-bitlocker/i-ova/o-local", false],
+        ["windows-7-dynamic/i-ova/o-local", false],
+      ]);
+    for (const g of refusals) guests.delete(g);
     expect(m.cells.filter((c) => c.output === "kubevirt").map((c) => [c.name, c.expect.boots, c.negativeControl, c.expect.kernel]))
       .toEqual([["debian-12-bios/i-ova/o-kubevirt", false, false, "^6\\.1\\."]]);
     expect(m.cells.filter((c) => c.negativeControl).map((c) => c.guest).sort()).toEqual([...guests].sort());
@@ -125,7 +130,7 @@ describe("errors name the file, the line and the fix", () => {
 
   test("a guest that is not a recipe: the line of that list item, and the known names", () => {
     expect(errorOf(group("  - guests:\n      - debian-12-bios\n      - debian-12-bois\n    inputs: [disk]\n    outputs: [local]\n")))
-      .toBe('m.yaml:6: guest "debian-12-bois" does not exist; use one of: debian-12-bios, debian-12-uefi (the recipes in src/harness/guests/recipes.ts)');
+      .toBe('m.yaml:6: guest "debian-12-bois" does not exist; use one of: debian-12-bios, debian-12-uefi (the recipes in src/harness/guests/recipes.ts, or this file\'s guests:)');
   });
 
   test("an output mode that does not exist", () => {

@@ -41,6 +41,18 @@ describe("buildQemuArgv", () => {
     expect(opt(scsi, "-device").slice(0, 2)).toEqual(["virtio-scsi-pci,id=scsi0", "scsi-hd,bus=scsi0.0,drive=disk0,bootindex=0"]);
   });
 
+  test("a disk inside a file (an OVA member) is a raw window under its format driver, still a snapshot", () => {
+    const argv = buildQemuArgv({ ...bios, drives: [{ path: "/disks/0/vm,1.ova", format: "vmdk", bus: "virtio-blk", window: { offsetBytes: 1536, sizeBytes: 1048576 } }] });
+    expect(opt(argv, "-drive")).toEqual([
+      "driver=vmdk,file.driver=raw,file.offset=1536,file.size=1048576,file.file.driver=file,file.file.filename=/disks/0/vm,,1.ova,if=none,id=disk0,snapshot=on",
+    ]);
+  });
+
+  test("reboot: true lets the guest restart (no -no-reboot); the default ends qemu on a reset", () => {
+    expect(buildQemuArgv({ ...bios, reboot: true })).not.toContain("-no-reboot");
+    expect(buildQemuArgv({ ...bios, reboot: false })).toContain("-no-reboot");
+  });
+
   test("a comma in a path is doubled, as qemu's option syntax needs", () => {
     const argv = buildQemuArgv({ ...bios, drives: [{ path: "/d/a,b.raw", format: "raw", bus: "ide" }] });
     expect(opt(argv, "-drive")[0]).toContain("file=/d/a,,b.raw,");
