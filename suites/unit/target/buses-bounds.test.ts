@@ -2,7 +2,7 @@
 // the last OS version that predates q35 and the first that does not, mixed controllers, exactly
 // four IDE disks, virtio on an IDE source, and guestCapsFor reading the source's controllers.
 import { expect, test } from "vitest";
-import { chooseGuestCaps, guestCapsFor, osPredatesQ35, type GuestCapsInput } from "../../../src/target/buses.js";
+import { chooseGuestCaps, guestCapsFor, isVirtioBus, osPredatesQ35, type GuestCapsInput } from "../../../src/target/buses.js";
 import type { Inspection, SourceDisk } from "../../../src/model/types.js";
 
 const none = { virtioBlk: false, virtioNet: false, virtioRng: false, virtioBalloon: false };
@@ -50,4 +50,8 @@ test("no virtio-net: e1000, except Windows NT 5, whose in-box driver is the rtl8
   expect(chooseGuestCaps(input({ inspection: windows(6) })).nicModel).toBe("e1000");
   expect(chooseGuestCaps(input({ inspection: { osType: "linux", distro: "debian", majorVersion: 3 } })).nicModel).toBe("e1000");
   expect(chooseGuestCaps(input({ inspection: windows(5), drivers: virtio })).nicModel).toBe("virtio-net");
+});
+
+test("isVirtioBus: the two virtio buses, not the emulated ones", () => {
+  expect((["virtio-blk", "virtio-scsi", "sata", "ide"] as const).map(isVirtioBus)).toEqual([true, true, false, false]);
 });

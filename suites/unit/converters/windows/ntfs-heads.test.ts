@@ -19,7 +19,7 @@ describe("wholeDiskOf", () => {
   test.each([
     ["/dev/sda1", "/dev/sda"], ["/dev/sdb12", "/dev/sdb"], ["/dev/vda2", "/dev/vda"], ["/dev/sdaa3", "/dev/sdaa"],
   ])("%s is on %s", (part, disk) => expect(wholeDiskOf(part)).toBe(disk));
-  test.each(["/dev/sda", "/dev/mapper/vg-root", "/dev/sda0", "/dev/md0p1", "sda1"])("%s is not a partition of a disk", (dev) => expect(wholeDiskOf(dev)).toBeUndefined());
+  test.each(["/dev/sda", "/dev/mapper/vg-root", "/dev/sda0", "/dev/md0p1", "sda1", "x/dev/sda1", "/dev/sda1x", "/dev/sda1234"])("%s is not a partition of a disk", (dev) => expect(wholeDiskOf(dev)).toBeUndefined());
 });
 
 test("isNtfsBootSector: the OEM id at offset 3 of a whole sector", () => {
@@ -39,4 +39,42 @@ test("a root that is not a partition: a note, nothing read or written", async ()
   expect(g.ops).toEqual([]);
   expect(log.changes).toEqual([]);
   expect(reporter.lines.map((l) => l.text).join("\n")).toContain("is not a partition");
+});
+
+describe("fixNtfsHeads on a fake device", () => {
+  const sector = (heads: number, oem = "NTFS    "): Buffer => {
+    const b = Buffer.alloc(512, 0xaa);
+    b.write(oem, 3, "latin1");
+    b.writeUInt16LE(heads, 0x1a);
+    return b;
+  };
+  const run = async (bytes: Buffer, diskBytes: number) => {
+    const g = new FakeGuest({ deviceBytes: { "/dev/sda2": bytes }, deviceSizes: { "/dev/sda": diskBytes } });
+    const reporter = new RecordingReporter();
+    const log = new StepLog(reporter);
+    await fixNtfsHeads(g, "/dev/sda2", mkdtempSync(join(tmpdir(), "v2v-heads-")), log);
+    return { g, log, notes: reporter.lines.map((l) => l.text) };
+  };
+
+  test("wrong heads: only the two bytes at 0x1A are written, and the change names both values", async () => {
+    const { g, log } = await run(sector(0x20), 1024 ** 3);
+    const want = sector(0x40);
+    expect(g.deviceBytes("/dev/sda2").equals(want)).toBe(true);
+    expect(g.ops).toEqual(["read-device /dev/sda2 0 512", "write-device /dev/sda2 26 2"]);
+    expect(log.changes).toEqual(["set the heads of /dev/sda2's NTFS boot sector from 32 to 64, as the KVM BIOS reports them for this disk (NT 5 boots through them)"]);
+  });
+
+  test("right heads: read, nothing written, nothing said", async () => {
+    const { g, log, notes } = await run(sector(0xff), 8 * 1024 ** 3);
+    expect(g.ops).toEqual(["read-device /dev/sda2 0 512"]);
+    expect(log.changes).toEqual([]);
+    expect(notes).toEqual([]);
+  });
+
+  test("not an NTFS boot sector: a note naming the device, nothing written", async () => {
+    const { g, log, notes } = await run(sector(0x10, "MSWIN4.1"), 1024 ** 3);
+    expect(g.ops).toEqual(["read-device /dev/sda2 0 512"]);
+    expect(log.changes).toEqual([]);
+    expect(notes).toEqual(["/dev/sda2 does not start with an NTFS boot sector: its geometry was left alone"]);
+  });
 });
