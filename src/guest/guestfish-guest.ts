@@ -106,10 +106,14 @@ export class GuestfishGuest implements ApplianceGuest {
     return parseLines(await this.s.cmd("list-devices"));
   }
 
+  async listPartitions(): Promise<readonly string[]> {
+    return parseLines(await this.s.cmd("list-partitions"));
+  }
+
   async partitionInfo(device: string): Promise<PartitionInfo | undefined> {
     // Only what libguestfs lists as a partition (an LDM or LVM volume or a whole disk is none);
     // that also keeps any other string away from the part-* commands.
-    if (!parseLines(await this.s.cmd("list-partitions")).includes(device)) return undefined;
+    if (!(await this.listPartitions()).includes(device)) return undefined;
     const disk = await this.s.cmd("part-to-dev", device);
     const number = Number(await this.s.cmd("part-to-partnum", device));
     const table = await this.s.cmd("part-get-parttype", disk);
@@ -117,6 +121,13 @@ export class GuestfishGuest implements ApplianceGuest {
     if (table === "msdos") return { disk, number, table, mbrId: Number(await this.s.cmd("part-get-mbr-id", disk, String(number))) };
     if (table === "gpt") return { disk, number, table, gptType: (await this.s.cmd("part-get-gpt-type", disk, String(number))).toUpperCase() };
     return { disk, number, table };
+  }
+
+  async vfsType(device: string): Promise<string> {
+    // Devices come from libguestfs's own lists; anything else is not passed on.
+    const known = [...(await this.listDevices()), ...(await this.listPartitions())];
+    if (!known.includes(device)) throw new V2vError("CONVERSION", `not a block device of the appliance: ${JSON.stringify(device)}`);
+    return this.s.cmd("vfs-type", device);
   }
 
   async deviceSizeBytes(device: string): Promise<number> {

@@ -1,8 +1,10 @@
 // Inspection: find the guest's root, choose among several (--root), mount its filesystems and
 // gather what conversion and the target metadata need.
 import type { GuestHandle, InspectedRoot } from "../model/guest-handle.js";
-import { V2vError } from "../model/errors.js";
+import { V2vError, windowsBitLocker, windowsDynamicDiskNoRoot } from "../model/errors.js";
 import type { Inspection, RootChoice } from "../model/types.js";
+import { scanVolumes } from "./volume-scan.js";
+import { bitlockerPartitions, describePartitions, ldmPartitions } from "./windows-volumes.js";
 
 /** Pure: pick the root per --root. `ask` without a terminal behaves like `single`. */
 export function chooseRoot(roots: readonly InspectedRoot[], choice: RootChoice, sourceNames: string): InspectedRoot {
@@ -41,14 +43,30 @@ export function checkInspectable(r: InspectedRoot): void {
 }
 
 /**
+ * No operating system was found. A BitLocker volume, or partitions of a Windows dynamic disk,
+ * are left out by libguestfs and most likely hold Windows: say that and how to fix it, rather
+ * than "no operating system".
+ */
+async function explainNoRoot(g: GuestHandle, diskNames: readonly string[]): Promise<void> {
+  const scan = await scanVolumes(g);
+  const sources = diskNames.join(", ");
+  const encrypted = bitlockerPartitions(scan);
+  if (encrypted.length > 0) throw windowsBitLocker(sources, describePartitions(encrypted, scan, diskNames));
+  const dynamic = ldmPartitions(scan);
+  if (dynamic.length > 0) throw windowsDynamicDiskNoRoot(sources, describePartitions(dynamic, scan, diskNames));
+}
+
+/**
  * Inspect, choose, mount, and describe the guest. Leaves its filesystems mounted. A package
  * database libguestfs cannot read (missing or damaged /var/lib/dpkg/status, rpmdb) is not fatal:
- * the list is empty and `warn` says why.
+ * the list is empty and `warn` says why. `diskNames` are the source disks' names, in order.
  */
 export async function inspectGuest(
-  g: GuestHandle, choice: RootChoice, sourceNames: string, warn: (message: string) => void = () => undefined,
+  g: GuestHandle, choice: RootChoice, diskNames: readonly string[], warn: (message: string) => void = () => undefined,
 ): Promise<Inspection> {
-  const root = chooseRoot(await g.inspectRoots(), choice, sourceNames);
+  const roots = await g.inspectRoots();
+  if (roots.length === 0) await explainNoRoot(g, diskNames);
+  const root = chooseRoot(roots, choice, diskNames.join(", "));
   checkInspectable(root);
   await g.mountRoot(root);
   const applications = await g.listApplications(root.root).catch((e: unknown) => {

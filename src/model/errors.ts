@@ -37,3 +37,32 @@ export const windowsHibernated = (where: string): V2vError =>
     "UNSUPPORTED_GUEST",
     `this Windows guest is hibernated or was shut down with Fast Startup (${where}): boot it on the source hypervisor, run "powercfg /h off", shut it down fully with "shutdown /s /t 0", and export it again`,
   );
+
+/**
+ * Inspection found no operating system and a volume is BitLocker-encrypted: Windows is most likely
+ * on it, and v2v cannot read it. Suspending BitLocker leaves the data encrypted; only turning it off
+ * (full decryption) makes the volume convertible.
+ */
+export const windowsBitLocker = (sources: string, where: string): V2vError =>
+  new V2vError(
+    "UNSUPPORTED_GUEST",
+    `inspection found no operating system on ${sources}, and ${where} is encrypted with BitLocker, which v2v cannot read: in Windows on the source hypervisor run "manage-bde -off C:", wait until "manage-bde -status C:" says "Fully Decrypted", shut it down and export it again (suspending BitLocker is not enough: the data stays encrypted)`,
+  );
+
+/** How to get Windows off a dynamic disk, for the two refusals below. */
+const DYNAMIC_DISK_FIX =
+  "make it a basic disk on the source (Disk Management converts a dynamic disk back to basic only after its volumes are deleted, so back up Windows and restore it onto a basic disk) and export it again";
+
+/** The Windows system volume is on a dynamic (LDM) disk, which virt-v2v does not convert either. */
+export const windowsDynamicDisk = (where: string): V2vError =>
+  new V2vError("UNSUPPORTED_GUEST", `the Windows system volume (${where}) is on a dynamic disk, which v2v cannot convert: ${DYNAMIC_DISK_FIX}`);
+
+/**
+ * Inspection found no operating system and partitions are typed as a dynamic disk's: libguestfs
+ * leaves those out unless ldmtool can map the disk group, so Windows is most likely on them.
+ */
+export const windowsDynamicDiskNoRoot = (sources: string, where: string): V2vError =>
+  new V2vError(
+    "UNSUPPORTED_GUEST",
+    `inspection found no operating system on ${sources}, and ${where} belongs to a Windows dynamic disk, which v2v cannot read: ${DYNAMIC_DISK_FIX}`,
+  );

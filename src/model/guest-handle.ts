@@ -36,11 +36,18 @@ export interface GuestHandle {
   partitionTableType(device: string): Promise<string | undefined>;
   /** Block devices of the appliance (/dev/sda, /dev/sdb ...), in source disk order. */
   listDevices(): Promise<readonly string[]>;
+  /** Every partition of the appliance's disks (/dev/sda1 ...), LDM and extended ones included. */
+  listPartitions(): Promise<readonly string[]>;
   /**
    * Where a partition is and what its table says it holds; undefined for a device that is no
    * partition (a whole disk, an LVM or LDM volume such as /dev/mapper/ldm_vol_*).
    */
   partitionInfo(device: string): Promise<PartitionInfo | undefined>;
+  /**
+   * What libblkid finds on a device ("ntfs", "BitLocker", "crypto_LUKS"...), "" when nothing.
+   * Unlike listFilesystems it sees encrypted volumes, which libguestfs leaves out of that list.
+   */
+  vfsType(device: string): Promise<string>;
   /** Size in bytes of a block device of the appliance (a whole disk or a partition). */
   deviceSizeBytes(device: string): Promise<number>;
   /** Bytes [offset, offset+size) of a block device into a host file (a boot sector). */

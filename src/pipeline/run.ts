@@ -64,7 +64,7 @@ export async function runConversion(opts: RunOptions, reporter: Reporter, deps: 
     onFailure.push(applianceCleanup);
 
     timer.stage("Inspecting the source");
-    const inspection = await inspectGuest(g, opts.root, source.disks.map((d) => d.displayName).join(", "), (w) => timer.warning(w));
+    const inspection = await inspectGuest(g, opts.root, source.disks.map((d) => d.displayName), (w) => timer.warning(w));
 
     timer.stage("Checking for sufficient free disk space in the guest");
     await checkFreeSpace(g, inspection);

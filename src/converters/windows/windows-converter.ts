@@ -21,6 +21,7 @@ import type { GuestHandle } from "../../model/guest-handle.js";
 import type { BlockDriver, ConverterOutcome, GuestDriverSupport, Inspection, Source, WindowsInspection } from "../../model/types.js";
 import { StepLog } from "../step-log.js";
 import { fixEsps } from "./esp.js";
+import { checkWindowsVolumes } from "./system-volume.js";
 import { fixNtfsHeads } from "./ntfs-heads.js";
 import { firstbootScripts } from "./firstboot/scripts.js";
 import { childPath, findServiceExe, firstbootFolder, installFirstboot } from "./firstboot/install.js";
@@ -116,6 +117,7 @@ async function convertWindows(g: GuestHandle, insp: Inspection, _source: Source,
     throw new V2vError("UNSUPPORTED_GUEST", `Windows NT ${insp.majorVersion}.${insp.minorVersion} (${insp.productName}) is not supported; v2v converts Windows XP / 2003 (NT 5.1) and later`);
   }
   await refuseIfHibernated(g, ctx.workDir);
+  await checkWindowsVolumes(g, insp, _source, log); // a dynamic-disk system volume is refused, BitLocker data volumes warned about
   if (insp.majorVersion < 6) await fixNtfsHeads(g, insp.root, ctx.workDir, log);
 
   // 1. What the SOFTWARE hive says (read only here).

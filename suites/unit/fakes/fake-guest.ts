@@ -31,8 +31,10 @@ export interface FakeGuestOptions {
   readonly filesystems?: Readonly<Record<string, string>>;
   readonly blkid?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly partitionTables?: Readonly<Record<string, string>>;
-  /** Partitions by device (partitionInfo); a device not listed is no partition. */
+  /** Partitions by device (listPartitions, partitionInfo); a device not listed is no partition. */
   readonly partitions?: Readonly<Record<string, PartitionInfo>>;
+  /** What vfsType finds on a device (libblkid's TYPE: "ntfs", "BitLocker"); "" when not listed. */
+  readonly vfsTypes?: Readonly<Record<string, string>>;
   readonly roots?: readonly InspectedRoot[];
   readonly applications?: Readonly<Record<string, readonly { name: string; version: string }[]>>;
   readonly freeBytes?: number;
@@ -197,7 +199,9 @@ export class FakeGuest implements GuestHandle {
   async listFilesystems(): Promise<Readonly<Record<string, string>>> { return this.opts.filesystems ?? {}; }
   async partitionTableType(device: string): Promise<string | undefined> { return this.opts.partitionTables?.[device]; }
   async listDevices(): Promise<readonly string[]> { return this.opts.devices ?? ["/dev/sda"]; }
+  async listPartitions(): Promise<readonly string[]> { return Object.keys(this.opts.partitions ?? {}).sort(); }
   async partitionInfo(device: string): Promise<PartitionInfo | undefined> { return this.opts.partitions?.[device]; }
+  async vfsType(device: string): Promise<string> { return this.opts.vfsTypes?.[device] ?? ""; }
   private rawDevices = new Map<string, Buffer>();
   /** The current bytes of a device given in FakeGuestOptions.deviceBytes (a copy: writes change it). */
   deviceBytes(device: string): Buffer {

@@ -36,7 +36,7 @@ describe("several roots", () => {
     const parsed = parseArgs(["-i", "disk", "a.img", "-o", "null"]);
     if (parsed.kind !== "run") throw new Error(`expected a run, got ${parsed.kind}`);
     const g = guest({ roots: two });
-    const e = await rejection(inspectGuest(g, parsed.options.root, "a.img"));
+    const e = await rejection(inspectGuest(g, parsed.options.root, ["a.img"]));
     expect(e.code).toBe("MULTIPLE_OS");
     expect(e.message).toBe(
       "several operating systems found (/dev/sda2 (Debian 12 on /dev/sda2), /dev/sdb1 (Ubuntu 22.04)); choose one with --root first or --root /dev/...",
@@ -51,7 +51,7 @@ describe("several roots", () => {
   test("--root first takes the first; --root /dev/X takes that one, whatever its place", async () => {
     expect(chooseRoot(two, { kind: "first" }, "a.img").root).toBe("/dev/sda2");
     const g = guest({ roots: two });
-    const inspection = await inspectGuest(g, { kind: "device", device: "/dev/sdb1" }, "a.img");
+    const inspection = await inspectGuest(g, { kind: "device", device: "/dev/sdb1" }, ["a.img"]);
     expect(inspection.root).toBe("/dev/sdb1");
     expect(inspection.distro).toBe("ubuntu");
     expect(mounted(g)).toEqual(["mount /dev/sdb1"]);
@@ -81,7 +81,7 @@ describe("one root", () => {
     ["arch", { arch: "unknown" }],
   ])("an unknown %s is UNSUPPORTED_GUEST before anything is mounted", async (_what, over) => {
     const g = guest({ roots: [root("/dev/sda2", over)] });
-    const e = await rejection(inspectGuest(g, { kind: "ask" }, "a.img"));
+    const e = await rejection(inspectGuest(g, { kind: "ask" }, ["a.img"]));
     expect(e.code).toBe("UNSUPPORTED_GUEST");
     expect(e.message).toMatch(/on \/dev\/sda2: this operating system is not supported$/);
     expect(mounted(g)).toEqual([]);
@@ -94,7 +94,7 @@ describe("the inspection of the chosen root", () => {
   test("carries the root's facts, its packages, and its mountpoints parents first (by length, then by name)", async () => {
     const r = root("/dev/sda2", { mountpoints });
     const g = guest({ roots: [r], applications: { "/dev/sda2": [{ name: "linux-image-amd64", version: "6.1.0" }] } });
-    const inspection = await inspectGuest(g, { kind: "ask" }, "a.img");
+    const inspection = await inspectGuest(g, { kind: "ask" }, ["a.img"]);
     expect(inspection).toEqual({
       root: "/dev/sda2", osType: "linux", distro: "debian", majorVersion: 12, minorVersion: 5,
       productName: "Debian 12 on /dev/sda2", arch: "x86_64", osinfo: "debian12", packageFormat: "deb", packageManagement: "apt",
@@ -118,7 +118,7 @@ describe("the inspection of the chosen root", () => {
       }
     }
     const warnings: string[] = [];
-    const inspection = await inspectGuest(new NoDpkg({ roots: [root("/dev/sda2")] }), { kind: "ask" }, "a.img", (w) => warnings.push(w));
+    const inspection = await inspectGuest(new NoDpkg({ roots: [root("/dev/sda2")] }), { kind: "ask" }, ["a.img"], (w) => warnings.push(w));
     expect(inspection.applications).toEqual([]);
     expect(warnings).toEqual([
       "the guest's installed packages could not be listed (inspect-list-applications2: /var/lib/dpkg/status: damaged); conversion carries on without that list",
@@ -131,13 +131,13 @@ describe("the inspection of the chosen root", () => {
         throw new TypeError("appliance died");
       }
     }
-    await expect(inspectGuest(new Broken({ roots: [root("/dev/sda2")] }), { kind: "ask" }, "a.img")).rejects.toThrow(TypeError);
+    await expect(inspectGuest(new Broken({ roots: [root("/dev/sda2")] }), { kind: "ask" }, ["a.img"])).rejects.toThrow(TypeError);
   });
 });
 
 describe("firmware from the partition types", () => {
   const firmware = async (opts: FakeGuestOptions): Promise<string> =>
-    (await inspectGuest(guest({ roots: [root("/dev/sda2")], ...opts }), { kind: "ask" }, "a.img")).firmware;
+    (await inspectGuest(guest({ roots: [root("/dev/sda2")], ...opts }), { kind: "ask" }, ["a.img"])).firmware;
 
   test("a GPT disk with an EFI System Partition and no BIOS boot partition: uefi", async () => {
     expect(await firmware({
@@ -180,5 +180,85 @@ describe("firmware from the partition types", () => {
 
   test("no partition table at all: bios", async () => {
     expect(await firmware({ devices: ["/dev/sda"], filesystems: { "/dev/sda": "ext4" } })).toBe("bios");
+  });
+});
+
+describe("no operating system found: a BitLocker volume, or a dynamic disk, says so", () => {
+  // What libguestfs 1.48 shows: list-filesystems leaves out the BitLocker volume; vfs-type names it.
+  const WIN_GPT = {
+    devices: ["/dev/sda", "/dev/sdb"],
+    filesystems: { "/dev/sda1": "vfat", "/dev/sda2": "unknown", "/dev/sdb1": "ntfs" },
+    vfsTypes: { "/dev/sda1": "vfat", "/dev/sda3": "BitLocker", "/dev/sdb1": "ntfs" },
+    partitions: {
+      "/dev/sda1": { disk: "/dev/sda", number: 1, table: "gpt", gptType: ESP },
+      "/dev/sda2": { disk: "/dev/sda", number: 2, table: "gpt", gptType: "E3C9E316-0B5C-4DB8-817D-F92DF00215AE" },
+      "/dev/sda3": { disk: "/dev/sda", number: 3, table: "gpt", gptType: "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7" },
+      "/dev/sdb1": { disk: "/dev/sdb", number: 1, table: "msdos", mbrId: 0x07 },
+    },
+  } satisfies FakeGuestOptions;
+
+  test("BitLocker: refused naming the encrypted partition and its source disk, with manage-bde -off, before anything is mounted", async () => {
+    const g = guest(WIN_GPT);
+    const e = await rejection(inspectGuest(g, { kind: "ask" }, ["win.ova:disk1.vmdk", "win.ova:disk2.vmdk"]));
+    expect(e.code).toBe("UNSUPPORTED_GUEST");
+    expect(e.message).toBe(
+      "inspection found no operating system on win.ova:disk1.vmdk, win.ova:disk2.vmdk, and partition 3 of disk win.ova:disk1.vmdk (/dev/sda3) " +
+        'is encrypted with BitLocker, which v2v cannot read: in Windows on the source hypervisor run "manage-bde -off C:", wait until ' +
+        '"manage-bde -status C:" says "Fully Decrypted", shut it down and export it again (suspending BitLocker is not enough: the data stays encrypted)',
+    );
+    expect(e.message).not.toContain("\n");
+    expect(mounted(g)).toEqual([]);
+  });
+
+  test("several encrypted volumes are all named", async () => {
+    const g = guest({ ...WIN_GPT, vfsTypes: { ...WIN_GPT.vfsTypes, "/dev/sdb1": "BitLocker" } });
+    const e = await rejection(inspectGuest(g, { kind: "first" }, ["a.vmdk", "b.vmdk"]));
+    expect(e.message).toContain("and partition 3 of disk a.vmdk (/dev/sda3) and partition 1 of disk b.vmdk (/dev/sdb1) is encrypted with BitLocker");
+  });
+
+  test("a dynamic disk (MBR 0x42, which libguestfs leaves out): refused naming its partitions and the fix", async () => {
+    const g = guest({
+      devices: ["/dev/sda"],
+      vfsTypes: { "/dev/sda1": "ntfs", "/dev/sda2": "ntfs" },
+      partitions: {
+        "/dev/sda1": { disk: "/dev/sda", number: 1, table: "msdos", mbrId: 0x42 },
+        "/dev/sda2": { disk: "/dev/sda", number: 2, table: "msdos", mbrId: 0x42 },
+      },
+    });
+    const e = await rejection(inspectGuest(g, { kind: "ask" }, ["win7.vmdk"]));
+    expect(e.code).toBe("UNSUPPORTED_GUEST");
+    expect(e.message).toBe(
+      "inspection found no operating system on win7.vmdk, and partition 1 of disk win7.vmdk (/dev/sda1) and partition 2 of disk win7.vmdk (/dev/sda2) " +
+        "belongs to a Windows dynamic disk, which v2v cannot read: make it a basic disk on the source (Disk Management converts a dynamic disk back " +
+        "to basic only after its volumes are deleted, so back up Windows and restore it onto a basic disk) and export it again",
+    );
+    expect(mounted(g)).toEqual([]);
+  });
+
+  test("without a BitLocker or LDM partition it stays NO_OS", async () => {
+    const g = guest({ ...WIN_GPT, vfsTypes: { "/dev/sda1": "vfat", "/dev/sda3": "ntfs" } });
+    const e = await rejection(inspectGuest(g, { kind: "ask" }, ["a.img"]));
+    expect(e.code).toBe("NO_OS");
+  });
+
+  test("a partition libblkid cannot probe counts as nothing; other failures are not swallowed", async () => {
+    class Ambivalent extends FakeGuest {
+      override async vfsType(device: string): Promise<string> {
+        if (device === "/dev/sda3") throw new V2vError("GUESTFS", "libguestfs: vfs-type: blkid: ambivalent result");
+        return super.vfsType(device);
+      }
+    }
+    expect((await rejection(inspectGuest(new Ambivalent(WIN_GPT), { kind: "ask" }, ["a.img"]))).code).toBe("NO_OS");
+    class Dead extends FakeGuest {
+      override async vfsType(): Promise<string> { throw new TypeError("appliance died"); }
+    }
+    await expect(inspectGuest(new Dead(WIN_GPT), { kind: "ask" }, ["a.img"])).rejects.toThrow(TypeError);
+  });
+
+  test("when a root is found, a BitLocker volume beside it does not stop inspection (the Windows converter warns)", async () => {
+    const g = guest({ ...WIN_GPT, roots: [root("/dev/sdb1", { osType: "windows", distro: "windows", mountpoints: { "/": "/dev/sdb1" } })] });
+    const inspection = await inspectGuest(g, { kind: "ask" }, ["a.vmdk", "b.vmdk"]);
+    expect(inspection.root).toBe("/dev/sdb1");
+    expect(mounted(g)).toEqual(["mount /dev/sdb1"]);
   });
 });

@@ -86,7 +86,7 @@ describe("LVM root", () => {
 describe("UEFI guest", () => {
   test("inspection finds UEFI; the ESP line is kept (renamed like any partition), its GRUB stub untouched; the target is UEFI q35", async () => {
     const { guest, source } = uefiGuest();
-    const inspection = await inspectGuest(guest, { kind: "single" }, "deb12-efi.vmdk");
+    const inspection = await inspectGuest(guest, { kind: "single" }, ["deb12-efi.vmdk"]);
     expect(inspection.firmware).toBe("uefi");
     expect(inspection.mountpoints).toEqual([{ mountpoint: "/", device: "/dev/sda2" }, { mountpoint: "/boot/efi", device: "/dev/sda1" }]);
     const { result } = await convert(guest, inspection, source);
@@ -109,7 +109,7 @@ describe("UEFI guest", () => {
 describe("a guest with two operating systems", () => {
   test("--root single refuses, naming both roots, before anything is mounted or changed", async () => {
     const g = multiRootGuest();
-    const err = await inspectGuest(g, { kind: "single" }, "two.vmdk").catch((e: unknown) => e);
+    const err = await inspectGuest(g, { kind: "single" }, ["two.vmdk"]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(V2vError);
     expect((err as V2vError).code).toBe("MULTIPLE_OS");
     expect((err as V2vError).message).toContain("/dev/sda1 (Debian GNU/Linux 12 (bookworm)), /dev/sdb1 (Ubuntu 22.04.4 LTS)");
@@ -118,7 +118,7 @@ describe("a guest with two operating systems", () => {
 
   test("--root /dev/sdb1 converts Ubuntu on the second disk, not the first root", async () => {
     const g = multiRootGuest();
-    const inspection = await inspectGuest(g, { kind: "device", device: "/dev/sdb1" }, "two.vmdk");
+    const inspection = await inspectGuest(g, { kind: "device", device: "/dev/sdb1" }, ["two.vmdk"]);
     expect(inspection).toMatchObject({ root: "/dev/sdb1", distro: "ubuntu" });
     const { result } = await convert(g, inspection, diskSource(2));
     expect(g.ops[0]).toBe("mount /dev/sdb1");
@@ -130,7 +130,7 @@ describe("a guest with two operating systems", () => {
 
   test("--root first converts Debian on the first disk", async () => {
     const g = multiRootGuest();
-    const inspection = await inspectGuest(g, { kind: "first" }, "two.vmdk");
+    const inspection = await inspectGuest(g, { kind: "first" }, ["two.vmdk"]);
     await convert(g, inspection, diskSource(2));
     expect(g.ops[0]).toBe("mount /dev/sda1");
     expect(g.file("/etc/fstab")).toBe("/dev/vda1 / ext4 errors=remount-ro 0 1\n/dev/vda5 none swap sw 0 0\n");
