@@ -91,6 +91,16 @@ export interface WindowsRecipe {
   readonly hibernated?: boolean;
   /** The Red Hat Xen PV drivers are installed (an uninstaller and the xenpci/xenvbd services). */
   readonly xenPv?: boolean;
+  /**
+   * C: is BitLocker-encrypted: its boot sector and FVE metadata blocks carry BitLocker's
+   * signatures (libblkid types it "BitLocker"), so inspection finds no Windows and v2v must refuse it.
+   */
+  readonly bitlocker?: boolean;
+  /**
+   * Every MBR partition has type 0x42, as on a Windows dynamic disk (no LDM database is written,
+   * so libguestfs still reads C: as a partition): v2v must refuse it. MBR layouts only.
+   */
+  readonly dynamicDisk?: boolean;
   /** The VM booted with UEFI Secure Boot on VMware: the OVF says uefi.secureBoot.enabled (UEFI only). */
   readonly secureBoot?: boolean;
 }
@@ -169,6 +179,12 @@ export const RECIPES: readonly GuestRecipe[] = [
   },
   { ...win, name: "windows-2022-hibernated", hostname: "win2022hib", vmwareOsType: "windows2019srvNext_64Guest", windows: server2022, hibernated: true },
   { ...win, name: "windows-2022-xenpv", hostname: "win2022xen", vmwareOsType: "windows2019srvNext_64Guest", windows: server2022, xenPv: true },
+  { ...win, name: "windows-2022-bitlocker", hostname: "win2022bl", vmwareOsType: "windows2019srvNext_64Guest", windows: server2022, bitlocker: true },
+  {
+    ...winBios, name: "windows-7-dynamic", hostname: "win7dyn", hasDriverDatabase: false, vmwareOsType: "windows7_64Guest", dynamicDisk: true,
+    vm: { vcpus: 1, memoryMiB: 2048 },
+    windows: { major: 6, minor: 1, build: 7601, productName: "Windows 7 Professional", editionId: "Professional", installationType: "Client" },
+  },
 ];
 
 /** The recipe kind a literal name implies ("debian-12-bios" → DebianRecipe); validateRecipe checks the prefix. */
@@ -197,6 +213,7 @@ export function validateWindowsRecipe(r: WindowsRecipe): string[] {
   if (!/^[a-z0-9][a-z0-9-]{0,14}$/.test(r.hostname)) p.push(`${where}: hostname must be 1-15 of a-z, 0-9, "-" (a NetBIOS name)`);
   if (!Number.isInteger(r.rootDiskGiB) || r.rootDiskGiB < 1) p.push(`${where}: rootDiskGiB must be a whole number of at least 1`);
   if ((r.firmware === "uefi") !== (r.partitioning === "gpt-esp-msr")) p.push(`${where}: UEFI goes with gpt-esp-msr and BIOS with mbr-system-reserved`);
+  if (r.dynamicDisk && r.partitioning !== "mbr-system-reserved") p.push(`${where}: dynamicDisk sets MBR partition types, so it needs mbr-system-reserved`);
   if (r.secureBoot && r.firmware !== "uefi") p.push(`${where}: secureBoot needs firmware uefi (VMware offers Secure Boot only with EFI)`);
   const v = r.windows;
   if (!(v.major === 6 && v.minor >= 1 && v.minor <= 3) && !(v.major === 10 && v.minor === 0)) p.push(`${where}: Windows ${v.major}.${v.minor} is not 6.1-6.3 or 10.0`);

@@ -12,6 +12,7 @@ import type { Progress } from "../rootfs.js";
 import { cacheKey, ensureCached } from "../cache.js";
 import { validateRecipe, type WindowsRecipe } from "../recipes.js";
 import type { BuiltGuest, GuestBuilder } from "../builder.js";
+import { bitlockerWrites } from "./bitlocker.js";
 import { emptyHive } from "./hive.js";
 import { planWindowsLayout, renderSfdiskScript, seededSignature, SECTOR, type WindowsLayout, type WindowsPartition } from "./layout.js";
 import { compileStubs, readStubSources } from "./pe-stubs.js";
@@ -20,6 +21,7 @@ import { bcdKeys, HIVE_PREFIX, renderReg, softwareKeys, systemKeys, type RegKey 
 /** Harness modules whose source is part of a Windows guest's cache key (the C stubs are added by text). */
 export const WINDOWS_BUILDER_SOURCES = [
   "guests/windows/build", "guests/windows/layout", "guests/windows/hive", "guests/windows/registry-text", "guests/windows/pe-stubs",
+  "guests/windows/bitlocker",
 ] as const;
 
 const diskFileName = (r: WindowsRecipe): string => `${r.name}-sda.raw`;
@@ -119,6 +121,7 @@ async function buildDisk(r: WindowsRecipe, layout: WindowsLayout, dir: string, p
     }
     await g.cmd("upload", bcd, layout.bcdPath);
     await g.cmd("umount-all");
+    if (r.bitlocker) await encryptWindowsVolume(g, dev(layout.windows), layout.windows.startSector, work);
     await checkBuiltGuest(g, r, layout);
   } finally {
     await g.close();
@@ -127,10 +130,38 @@ async function buildDisk(r: WindowsRecipe, layout: WindowsLayout, dir: string, p
   progress(`${r.name}: disk built in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
-/** Refuse to publish a disk that libguestfs does not inspect as the recipe's Windows on the planned C:. */
+/** Make C: look BitLocker-encrypted (bitlocker.ts): its Windows can no longer be read. */
+async function encryptWindowsVolume(g: GuestfishSession, device: string, startSector: number, work: string): Promise<void> {
+  const size = Number(await g.cmd("blockdev-getsize64", device));
+  for (const [i, w] of bitlockerWrites(startSector, size).entries()) {
+    const file = join(work, `bitlocker-${i}`);
+    await writeFile(file, w.bytes);
+    await g.cmd("upload-offset", file, device, String(w.offset));
+  }
+}
+
+/**
+ * Refuse to publish a disk that libguestfs does not inspect as the recipe's Windows on the planned
+ * C:. A BitLocker guest must instead show no root and C: typed "BitLocker". A dynamic-disk guest
+ * must keep C: typed 0x42; libguestfs 1.48 leaves such partitions out of inspection (it reads
+ * 0x42 as the LDM data type), so it shows no root there, and a release that inspects them would
+ * show C: as the root: either is accepted, and v2v must refuse both.
+ */
 async function checkBuiltGuest(g: GuestfishSession, r: WindowsRecipe, layout: WindowsLayout): Promise<void> {
   const roots = (await g.cmd("inspect-os")).split("\n").filter((x) => x !== "");
   const expected = `/dev/sda${layout.windows.number}`;
+  if (r.bitlocker) {
+    const type = await g.cmd("vfs-type", expected);
+    if (roots.length !== 0 || type !== "BitLocker") {
+      throw new V2vError("CONVERSION", `${r.name}: libguestfs found the roots [${roots.join(", ")}] and types ${expected} "${type}", expected no root and "BitLocker"; check bitlocker.ts`);
+    }
+    return;
+  }
+  if (r.dynamicDisk) {
+    const id = Number(await g.cmd("part-get-mbr-id", "/dev/sda", String(layout.windows.number)));
+    if (id !== 0x42) throw new V2vError("CONVERSION", `${r.name}: ${expected} has MBR type 0x${id.toString(16)}, expected 0x42`);
+    if (roots.length === 0) return;
+  }
   if (roots.length !== 1 || roots[0] !== expected) {
     throw new V2vError("CONVERSION", `${r.name}: libguestfs found the roots [${roots.join(", ")}], expected only ${expected}; check the hives and System32 files`);
   }

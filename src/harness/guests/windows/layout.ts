@@ -16,6 +16,8 @@ export const GPT_TYPE = {
 
 /** The MBR partition id of NTFS (IFS). */
 export const MBR_NTFS = 0x07;
+/** The MBR partition id Windows gives the partitions of a dynamic (LDM) disk. */
+export const MBR_LDM = 0x42;
 
 export type WindowsPartitionRole = "system-reserved" | "esp" | "msr" | "windows";
 
@@ -29,6 +31,8 @@ export interface WindowsPartition {
   /** The file system made on it (the MSR has none). */
   readonly fs?: "ntfs" | "vfat";
   readonly label?: string;
+  /** MBR only: the partition type when it is not NTFS's (a dynamic disk's 0x42). */
+  readonly mbrId?: number;
   /** GPT only: the partition type and unique GUIDs, and the name Windows Setup gives it. */
   readonly gptType?: string;
   readonly gptGuid?: string;
@@ -69,8 +73,10 @@ export function seededSignature(seed: string): number {
 export function planWindowsLayout(r: WindowsRecipe): WindowsLayout {
   const sizeBytes = r.rootDiskGiB * 1024 ** 3;
   if (r.partitioning === "mbr-system-reserved") {
-    const boot: WindowsPartition = { number: 1, role: "system-reserved", startSector: MiB_SECTORS, sizeSectors: 100 * MiB_SECTORS, fs: "ntfs", label: "System Reserved" };
-    const windows: WindowsPartition = { number: 2, role: "windows", startSector: 101 * MiB_SECTORS, fs: "ntfs" };
+    // A disk made dynamic keeps its system and boot partitions in the MBR, typed 0x42.
+    const ldm = r.dynamicDisk ? { mbrId: MBR_LDM } : {};
+    const boot: WindowsPartition = { number: 1, role: "system-reserved", startSector: MiB_SECTORS, sizeSectors: 100 * MiB_SECTORS, fs: "ntfs", label: "System Reserved", ...ldm };
+    const windows: WindowsPartition = { number: 2, role: "windows", startSector: 101 * MiB_SECTORS, fs: "ntfs", ...ldm };
     return { table: "mbr", sizeBytes, mbrDiskSignature: seededSignature(`${r.name}:disk`), partitions: [boot, windows], windows, boot, bcdPath: "/Boot/BCD" };
   }
   const part = (p: Omit<WindowsPartition, "gptGuid">): WindowsPartition => ({ ...p, gptGuid: seededGuid(`${r.name}:part${p.number}`) });
@@ -89,7 +95,7 @@ export function renderSfdiskScript(l: WindowsLayout): string {
     const f = [`start=${p.startSector}`];
     if (p.sizeSectors !== undefined) f.push(`size=${p.sizeSectors}`);
     if (l.table === "mbr") {
-      f.push(`type=${MBR_NTFS.toString(16)}`);
+      f.push(`type=${(p.mbrId ?? MBR_NTFS).toString(16)}`);
       if (p.role === "system-reserved") f.push("bootable");
     } else {
       f.push(`type=${p.gptType!}`, `uuid=${p.gptGuid!}`, `name="${p.gptName!}"`);
