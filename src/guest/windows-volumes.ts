@@ -76,9 +76,9 @@ export function describeDevice(device: string, part: PartitionInfo | undefined, 
   return disk !== undefined ? `disk ${disk} (${device})` : device;
 }
 
-/** Scanned partitions in the user's words, joined: "partition 1 of disk a (/dev/sda1) and partition 2 ...". */
-export function describePartitions(parts: readonly ScannedPartition[], scan: VolumeScan, diskNames: readonly string[]): string {
-  return parts.map((p) => describeDevice(p.device, p.info, scan.devices, diskNames)).join(" and ");
+/** Scanned partitions in the user's words, one each: "partition 1 of disk a.vmdk (/dev/sda1)". */
+export function describePartitions(parts: readonly ScannedPartition[], scan: VolumeScan, diskNames: readonly string[]): string[] {
+  return parts.map((p) => describeDevice(p.device, p.info, scan.devices, diskNames));
 }
 
 /** The warning for a BitLocker volume beside an unencrypted system volume: the conversion goes on. */

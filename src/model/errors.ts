@@ -43,10 +43,10 @@ export const windowsHibernated = (where: string): V2vError =>
  * on it, and v2v cannot read it. Suspending BitLocker leaves the data encrypted; only turning it off
  * (full decryption) makes the volume convertible.
  */
-export const windowsBitLocker = (sources: string, where: string): V2vError =>
+export const windowsBitLocker = (sources: string, places: readonly string[]): V2vError =>
   new V2vError(
     "UNSUPPORTED_GUEST",
-    `inspection found no operating system on ${sources}, and ${where} is encrypted with BitLocker, which v2v cannot read: in Windows on the source hypervisor run "manage-bde -off C:", wait until "manage-bde -status C:" says "Fully Decrypted", shut it down and export it again (suspending BitLocker is not enough: the data stays encrypted)`,
+    `inspection found no operating system on ${sources}, and ${places.join(" and ")} ${places.length > 1 ? "are" : "is"} encrypted with BitLocker, which v2v cannot read: in Windows on the source hypervisor run "manage-bde -off C:", wait until "manage-bde -status C:" says "Fully Decrypted", shut it down and export it again (suspending BitLocker is not enough: the data stays encrypted)`,
   );
 
 /** How to get Windows off a dynamic disk, for the two refusals below. */
@@ -61,8 +61,8 @@ export const windowsDynamicDisk = (where: string): V2vError =>
  * Inspection found no operating system and partitions are typed as a dynamic disk's: libguestfs
  * leaves those out unless ldmtool can map the disk group, so Windows is most likely on them.
  */
-export const windowsDynamicDiskNoRoot = (sources: string, where: string): V2vError =>
+export const windowsDynamicDiskNoRoot = (sources: string, places: readonly string[]): V2vError =>
   new V2vError(
     "UNSUPPORTED_GUEST",
-    `inspection found no operating system on ${sources}, and ${where} belongs to a Windows dynamic disk, which v2v cannot read: ${DYNAMIC_DISK_FIX}`,
+    `inspection found no operating system on ${sources}, and ${places.join(" and ")} ${places.length > 1 ? "belong" : "belongs"} to a Windows dynamic disk, which v2v cannot read: ${DYNAMIC_DISK_FIX}`,
   );

@@ -12,10 +12,14 @@ import { run } from "../../src/host/exec.js";
 import { planWindowsLayout } from "../../src/harness/guests/windows/layout.js";
 import { BOOTMGR_OBJECT, bootDescription, bootLoaderGuid, VMWARE_TOOLS_PRODUCT_CODE } from "../../src/harness/guests/windows/registry-text.js";
 
-/** V2V_WINDOWS_GUESTS=name,name (or "all") picks others; the default is the three below. */
+/**
+ * V2V_WINDOWS_GUESTS=name,name (or "all") picks others; the default is the three below. "all"
+ * leaves out the guests built so that inspection finds no Windows (BitLocker, dynamic disk):
+ * windows-refusals.test.ts covers them.
+ */
 const GUESTS = ((): string[] => {
   const env = process.env["V2V_WINDOWS_GUESTS"];
-  if (env === "all") return RECIPES.filter((r) => r.kind === "windows").map((r) => r.name);
+  if (env === "all") return RECIPES.filter((r) => r.kind === "windows" && !r.bitlocker && !r.dynamicDisk).map((r) => r.name);
   return env ? env.split(",").map((n) => n.trim()) : ["windows-2022-uefi", "windows-7-bios", "windows-2022-hibernated"];
 })();
 

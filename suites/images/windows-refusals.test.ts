@@ -79,7 +79,7 @@ describe("the system volume on a dynamic disk (windows-7-dynamic)", () => {
     const disk = escape(r.disk);
     // libguestfs 1.48: no root (see the header), so the inspection's line.
     expectRefused(r, new RegExp(
-      `^inspection found no operating system on ${disk}, and partition 1 of disk ${disk} \\(/dev/sda1\\) and partition 2 of disk ${disk} \\(/dev/sda2\\) belongs to a Windows dynamic disk`,
+      `^inspection found no operating system on ${disk}, and partition 1 of disk ${disk} \\(/dev/sda1\\) and partition 2 of disk ${disk} \\(/dev/sda2\\) belong to a Windows dynamic disk`,
     ));
     expect(r.v2v.summary.error).toContain("make it a basic disk on the source");
   });

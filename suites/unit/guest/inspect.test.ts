@@ -213,7 +213,7 @@ describe("no operating system found: a BitLocker volume, or a dynamic disk, says
   test("several encrypted volumes are all named", async () => {
     const g = guest({ ...WIN_GPT, vfsTypes: { ...WIN_GPT.vfsTypes, "/dev/sdb1": "BitLocker" } });
     const e = await rejection(inspectGuest(g, { kind: "first" }, ["a.vmdk", "b.vmdk"]));
-    expect(e.message).toContain("and partition 3 of disk a.vmdk (/dev/sda3) and partition 1 of disk b.vmdk (/dev/sdb1) is encrypted with BitLocker");
+    expect(e.message).toContain("and partition 3 of disk a.vmdk (/dev/sda3) and partition 1 of disk b.vmdk (/dev/sdb1) are encrypted with BitLocker");
   });
 
   test("a dynamic disk (MBR 0x42, which libguestfs leaves out): refused naming its partitions and the fix", async () => {
@@ -229,7 +229,7 @@ describe("no operating system found: a BitLocker volume, or a dynamic disk, says
     expect(e.code).toBe("UNSUPPORTED_GUEST");
     expect(e.message).toBe(
       "inspection found no operating system on win7.vmdk, and partition 1 of disk win7.vmdk (/dev/sda1) and partition 2 of disk win7.vmdk (/dev/sda2) " +
-        "belongs to a Windows dynamic disk, which v2v cannot read: make it a basic disk on the source (Disk Management converts a dynamic disk back " +
+        "belong to a Windows dynamic disk, which v2v cannot read: make it a basic disk on the source (Disk Management converts a dynamic disk back " +
         "to basic only after its volumes are deleted, so back up Windows and restore it onto a basic disk) and export it again",
     );
     expect(mounted(g)).toEqual([]);

@@ -71,10 +71,10 @@ describe("picking partitions out of a scan", () => {
     expect(ldmPartitions(scan).map((p) => p.device)).toEqual(["/dev/sda1", "/dev/sda4"]);
   });
 
-  test("several partitions are named and joined with 'and'", () => {
+  test("several partitions are each named with their own disk", () => {
     expect(describePartitions(bitlockerPartitions(scan), scan, ["a.vmdk", "b.vmdk"]))
-      .toBe("partition 2 of disk a.vmdk (/dev/sda2) and partition 1 of disk b.vmdk (/dev/sdb1)");
-    expect(describePartitions([], scan, ["a.vmdk"])).toBe("");
+      .toEqual(["partition 2 of disk a.vmdk (/dev/sda2)", "partition 1 of disk b.vmdk (/dev/sdb1)"]);
+    expect(describePartitions([], scan, ["a.vmdk"])).toEqual([]);
   });
 });
 
