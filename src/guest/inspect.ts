@@ -3,6 +3,7 @@
 import type { GuestHandle, InspectedRoot } from "../model/guest-handle.js";
 import { V2vError, windowsBitLocker, windowsDynamicDiskNoRoot } from "../model/errors.js";
 import type { Inspection, RootChoice } from "../model/types.js";
+import { BIOS_BOOT_TYPE_GUID, ESP_TYPE_GUID, partitionTypeGuid } from "./partition-types.js";
 import { scanVolumes } from "./volume-scan.js";
 import { bitlockerPartitions, describePartitions, ldmPartitions } from "./windows-volumes.js";
 
@@ -95,9 +96,6 @@ export async function inspectGuest(
   };
 }
 
-const ESP_GUID = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
-const BIOS_BOOT_GUID = "21686148-6449-6E6F-744E-656564454649";
-
 /**
  * UEFI when a GPT disk has an EFI System Partition and no BIOS boot partition (as virt-v2v
  * decides). list-filesystems names every partition, "unknown" content included, so the BIOS
@@ -108,10 +106,7 @@ async function detectFirmware(g: GuestHandle): Promise<"bios" | "uefi"> {
   const partitions = Object.keys(await g.listFilesystems());
   for (const dev of await g.listDevices()) {
     if ((await g.partitionTableType(dev)) !== "gpt") continue;
-    for (const part of partitions.filter((p) => p.startsWith(dev))) {
-      const tags = await g.blkid(part).catch(() => ({}) as Record<string, string>);
-      if (tags["PART_ENTRY_TYPE"]) types.add(tags["PART_ENTRY_TYPE"].toUpperCase());
-    }
+    for (const part of partitions.filter((p) => p.startsWith(dev))) types.add(await partitionTypeGuid(g, part));
   }
-  return types.has(ESP_GUID) && !types.has(BIOS_BOOT_GUID) ? "uefi" : "bios";
+  return types.has(ESP_TYPE_GUID) && !types.has(BIOS_BOOT_TYPE_GUID) ? "uefi" : "bios";
 }

@@ -7,9 +7,9 @@ import { join } from "node:path";
 import type { GuestHandle } from "../../model/guest-handle.js";
 import type { StepLog } from "../step-log.js";
 import { editBcd } from "./bcd.js";
+import { ESP_TYPE_GUID, partitionTypeGuid } from "../../guest/partition-types.js";
 import { loadHive, saveHive } from "./hive-io.js";
 
-const ESP_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
 /** Boot managers are a few MiB; anything larger is not one. */
 const MAX_LOADER_BYTES = 64 * 1024 * 1024;
 
@@ -21,8 +21,7 @@ export async function findEsps(g: GuestHandle): Promise<string[]> {
   const out: string[] = [];
   for (const [dev, type] of Object.entries(await g.listFilesystems())) {
     if (type !== "vfat") continue;
-    const tags = await g.blkid(dev).catch(() => ({}) as Record<string, string>);
-    if ((tags["PART_ENTRY_TYPE"] ?? "").toUpperCase() === ESP_TYPE) out.push(dev);
+    if ((await partitionTypeGuid(g, dev)) === ESP_TYPE_GUID) out.push(dev);
   }
   return out;
 }
