@@ -5,7 +5,8 @@
 // Order, and why: the read-only checks (GRUB present, which kernel) come first so an unsupported
 // guest fails before anything changes; device names and stale caches are fixed *before* the
 // initramfs is rebuilt, because the initramfs copies RESUME= (and LVM's files) into the image;
-// grub.cfg is regenerated after every change to the GRUB defaults, and root= is checked last.
+// grub.cfg is regenerated after every change to the GRUB defaults, and root= is checked; last, a
+// UEFI guest gets the removable-path loader it needs on fresh UEFI variables (uefi-fallback.ts).
 import type { GuestHandle } from "../../model/guest-handle.js";
 import { V2vError } from "../../model/errors.js";
 import type { Converter, StageContext } from "../../model/contracts.js";
@@ -21,6 +22,7 @@ import { removeGuestTools } from "./guest-tools.js";
 import { rebuildInitramfs } from "./initramfs.js";
 import { chooseVirtioKernel, describeKernel, listInstalledKernels, type InstalledKernel } from "./kernels.js";
 import { StepLog } from "../step-log.js";
+import { installUefiFallback } from "./uefi-fallback.js";
 
 export const NO_VIRTIO_WARNING =
   "no installed kernel has virtio_blk and virtio_net; the target will use emulated devices (sata disk, e1000 NIC), which are slower";
@@ -65,6 +67,7 @@ async function convertLinux(family: LinuxFamily, g: GuestHandle, insp: Inspectio
   if (kernel) await makeKernelDefault(g, grub, kernel.version, log);
   await fixApplianceDeviceNames(g, grub, await findKernelDiskNames(g, insp, applianceDisks), prefix, log);
   const defaultKernel = await verifyDefaultRoot(g, grub, insp.root, applianceDisks, prefix, log);
+  await installUefiFallback(g, insp, log); // last: it only adds files to the ESP
 
   return {
     drivers: driversOf(kernel !== undefined),

@@ -84,7 +84,7 @@ describe("LVM root", () => {
 });
 
 describe("UEFI guest", () => {
-  test("inspection finds UEFI; the ESP line is kept (renamed like any partition), its GRUB stub untouched; the target is UEFI q35", async () => {
+  test("inspection finds UEFI; the ESP line is kept (renamed like any partition), its GRUB stub untouched; the removable-path loader installed from shim; the target is UEFI q35", async () => {
     const { guest, source } = uefiGuest();
     const inspection = await inspectGuest(guest, { kind: "single" }, ["deb12-efi.vmdk"]);
     expect(inspection.firmware).toBe("uefi");
@@ -92,10 +92,30 @@ describe("UEFI guest", () => {
     const { result } = await convert(guest, inspection, source);
     expect(guest.file("/etc/fstab")).toBe("/dev/vda2 / ext4 errors=remount-ro 0 1\n/dev/vda1 /boot/efi vfat umask=0077 0 1\n/dev/vda3 none swap sw 0 0\n");
     expect(guest.file("/boot/efi/EFI/debian/grub.cfg")).toBe(EFI_STUB_CFG);
-    expect(guest.ops.filter((o) => /^(write|cp|mv|rm|rm-rf|mkdir|upload) \/boot\/efi/.test(o))).toEqual([]);
+    // The ESP had only EFI/debian (the NVRAM entry stays behind): shim becomes the fallback loader.
+    expect(guest.ops.filter((o) => /^(write|cp|mv|rm|rm-rf|mkdir|upload) \/boot\/efi/.test(o))).toEqual([
+      "mkdir /boot/efi/EFI/BOOT",
+      "cp /boot/efi/EFI/debian/shimx64.efi /boot/efi/EFI/BOOT/BOOTX64.EFI",
+      "cp /boot/efi/EFI/debian/grubx64.efi /boot/efi/EFI/BOOT/grubx64.efi",
+      "cp /boot/efi/EFI/debian/grub.cfg /boot/efi/EFI/BOOT/grub.cfg",
+    ]);
+    expect(guest.file("/boot/efi/EFI/BOOT/BOOTX64.EFI")).toBe("shim");
+    expect(result.changes.some((c) => c.startsWith("installed the removable-path boot loader /boot/efi/EFI/BOOT/BOOTX64.EFI from /boot/efi/EFI/debian (shim"))).toBe(true);
     expect(guest.file("/boot/grub/grub.cfg")).toContain("root=/dev/vda2 ro resume=/dev/vda3 quiet");
     expect(result.guestcaps).toMatchObject({ machine: "q35", blockBus: "virtio-blk" });
     expect(result.warnings).toEqual([]);
+  });
+
+  test("an ESP that already has EFI/BOOT/BOOTX64.EFI is not written to", async () => {
+    const { guest, inspection, source } = uefiGuest({
+      files: {
+        "/boot/efi/EFI/debian/grub.cfg": EFI_STUB_CFG,
+        "/boot/efi/EFI/debian/grubx64.efi": "grub efi",
+        "/boot/efi/EFI/boot/bootx64.efi": "grub efi",
+      },
+    });
+    await convert(guest, inspection, source);
+    expect(guest.ops.filter((o) => /^(write|cp|mv|rm|rm-rf|mkdir|upload) \/boot\/efi/.test(o))).toEqual([]);
   });
 
   test("without virtio the UEFI guest keeps its sdX names (ESP included) and still gets q35 with sata", async () => {
