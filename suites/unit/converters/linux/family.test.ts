@@ -53,7 +53,7 @@ function rpmGuest(): FakeGuest {
     blkid: { "/dev/sda1": { TYPE: "xfs", UUID: "7e57-0001" }, "/dev/sda2": { TYPE: "swap", UUID: "7e57-0002" } },
   });
   g.on(/^rpm -e /, "");
-  g.on(/^dracut /, (c, guest) => { guest.setFile(c.argv[5]!, `dracut image with ${c.argv[4]}`); });
+  g.on(/^dracut /, (c, guest) => { guest.setFile(c.argv[3]!, `dracut image with ${guest.file("/etc/dracut.conf.d/60-v2v-virtio.conf")}`); });
   g.on(/\ngrub2-mkconfig -o \/boot\/grub2\/grub.cfg\n$/, (_c, guest) => {
     const cmdline = /GRUB_CMDLINE_LINUX="([^"]*)"/.exec(guest.file("/etc/default/grub") ?? "")?.[1] ?? "";
     guest.setFile("/boot/grub2/grub.cfg", `menuentry 'Test Linux (${V})' {\n\tlinux /vmlinuz-${V} root=/dev/sda1 ro ${cmdline}\n}\n`);
@@ -78,11 +78,13 @@ describe("linuxConverterFor(family)", () => {
     const r = await convertGuest([converter], g, insp, diskSource(1), ctx);
     expect(g.commandTexts.map((t) => t.split("\n").filter((l) => l && !l.startsWith("export "))[0])).toEqual([
       "rpm -e open-vm-tools",
-      `dracut --force --no-hostonly --add-drivers virtio_blk virtio_net /boot/initramfs-${V}.img ${V}`,
+      `dracut --force --no-hostonly /boot/initramfs-${V}.img ${V}`,
       "grub2-mkconfig -o /boot/grub2/grub.cfg",
       "findmnt -n -o SOURCE --mountpoint / || true",
     ]);
     expect(g.file(`/boot/initramfs-${V}.img.pre-v2v`)).toBe("old image");
+    expect(g.file("/etc/dracut.conf.d/60-v2v-virtio.conf")).toContain('add_drivers+=" virtio_blk virtio_net "');
+    expect(g.file(`/boot/initramfs-${V}.img`)).toContain('add_drivers+=" virtio_blk virtio_net "');
     expect(g.file("/etc/fstab")).toBe("/dev/vda1 / xfs defaults 0 0\n/dev/vda2 none swap defaults 0 0\n");
     expect(g.file("/boot/grub2/device.map")).toBe("(hd0)\t/dev/vda\n");
     expect(g.file("/boot/grub2/grub.cfg")).toBe(`menuentry 'Test Linux (${V})' {\n\tlinux /vmlinuz-${V} root=/dev/vda1 ro resume=/dev/vda2 console=ttyS0\n}\n`);

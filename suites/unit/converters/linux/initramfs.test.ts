@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { debianFamily } from "../../../../src/converters/linux/debian/family.js";
+import { dracutVirtioConf } from "../../../../src/converters/linux/dracut.js";
 import { rebuildInitramfs } from "../../../../src/converters/linux/initramfs.js";
 import { listInstalledKernels } from "../../../../src/converters/linux/kernels.js";
 import { StepLog } from "../../../../src/converters/step-log.js";
@@ -54,16 +55,30 @@ describe("rebuildInitramfs on a fake guest", () => {
     expect(g.file(`/boot/initrd.img-${V}`)).toMatch(/^rebuilt initrd with .*virtio_blk/);
   });
 
-  test("dracut guests get --add-drivers without host-only mode", async () => {
+  test("dracut guests: the virtio drivers go into a dracut.conf.d drop-in, then a rebuild without host-only mode", async () => {
     const g = makeDebianGuest();
     await g.rmRf("/etc/initramfs-tools");
     g.files.delete("/usr/sbin/update-initramfs");
     g.setFile("/usr/bin/dracut", "");
-    g.on(/^dracut /, (c, guest) => { guest.setFile(c.argv[5]!, `dracut image with ${c.argv[4]}`); });
-    await run(g);
-    expect(g.file(`/boot/initrd.img-${V}`)).toBe("dracut image with virtio_pci virtio_blk virtio_scsi virtio_net");
-    expect(g.commandTexts).toEqual([`dracut --force --no-hostonly --add-drivers virtio_pci virtio_blk virtio_scsi virtio_net /boot/initrd.img-${V} ${V}`]);
-    expect(g.calls[0]?.argv[4]).toBe("virtio_pci virtio_blk virtio_scsi virtio_net");
+    g.on(/^dracut /, (c, guest) => { guest.setFile(c.argv[3]!, `dracut image with ${guest.file("/etc/dracut.conf.d/60-v2v-virtio.conf")}`); });
+    const log = await run(g);
+    const conf = '# virtio drivers for the KVM target, added by v2v: the root disk is on virtio there.\nadd_drivers+=" virtio_pci virtio_blk virtio_scsi virtio_net "\n';
+    expect(g.file("/etc/dracut.conf.d/60-v2v-virtio.conf")).toBe(conf);
+    expect(g.file(`/boot/initrd.img-${V}`)).toBe(`dracut image with ${conf}`);
+    expect(g.commandTexts).toEqual([`dracut --force --no-hostonly /boot/initrd.img-${V} ${V}`]);
+    expect(log.changes).toContain("added virtio_pci, virtio_blk, virtio_scsi, virtio_net to dracut's configuration in /etc/dracut.conf.d/60-v2v-virtio.conf");
+  });
+
+  test("dracut: a drop-in that already says the same is not rewritten", async () => {
+    const g = makeDebianGuest();
+    await g.rmRf("/etc/initramfs-tools");
+    g.files.delete("/usr/sbin/update-initramfs");
+    g.setFile("/usr/bin/dracut", "");
+    g.setFile("/etc/dracut.conf.d/60-v2v-virtio.conf", dracutVirtioConf(["virtio_pci", "virtio_blk", "virtio_scsi", "virtio_net"]));
+    g.on(/^dracut /, (c, guest) => { guest.setFile(c.argv[3]!, "image"); });
+    const log = await run(g);
+    expect(g.ops.some((o) => o.startsWith("write /etc/dracut.conf.d"))).toBe(false);
+    expect(log.changes.some((c) => c.includes("dracut's configuration"))).toBe(false);
   });
 
   test("neither tool: CONVERSION error that says what to install", async () => {
