@@ -8,7 +8,7 @@ import {
   defaultSpecForKernel, entryKernelVersion, entryRootArg, findDefaultEntry, parseGrubCfg, parseSavedEntry,
   rewriteGrubCfgDevices, setGrubDefault, type GrubEntry,
 } from "./grub-cfg.js";
-import { isSameFilesystem, makeApplianceRenamer, parseRootSpec, resolveRootSpec, type FilesystemFacts } from "./root-check.js";
+import { gatherFilesystems, isSameFilesystem, makeApplianceRenamer, parseRootSpec, resolveRootSpec } from "./root-check.js";
 import type { StepLog } from "../step-log.js";
 
 /** What the target calls disk i: vdX on virtio-blk, sdX on SATA. */
@@ -91,16 +91,6 @@ export async function fixApplianceDeviceNames(
   await editGuestFile(g, grub.cfgPath, (t) => { const r = rewriteGrubCfgDevices(t, renamer); renamed = r.renamed; return r.text; });
   const pairs = [...new Set(renamed.map((r) => `${r.from} -> ${r.to}`))];
   if (pairs.length > 0) log.change(`renamed appliance device names in ${grub.cfgPath}: ${pairs.join(", ")}`);
-}
-
-async function gatherFilesystems(g: GuestHandle): Promise<readonly FilesystemFacts[]> {
-  const out: FilesystemFacts[] = [];
-  for (const device of Object.keys(await g.listFilesystems())) {
-    let tags: Readonly<Record<string, string>> = {};
-    try { tags = await g.blkid(device); } catch { /* a device without a signature has no tags */ }
-    out.push({ device, tags });
-  }
-  return out;
 }
 
 /**

@@ -8,6 +8,8 @@ import {
   type DeviceRenamer, type RewriteResult,
 } from "./device-names.js";
 import type { GrubTooling, LinuxFamily } from "./family.js";
+import { gatherFilesystems } from "./root-check.js";
+import { makeStaleLinkRenamer } from "./stale-links.js";
 import { editGuestFile, listGuestFiles } from "./guest-files.js";
 import type { StepLog } from "../step-log.js";
 
@@ -31,10 +33,12 @@ async function deviceFiles(g: GuestHandle, family: LinuxFamily): Promise<readonl
 
 /**
  * Rename sdX/hdX/xvdX/nvme names to vdX in the guest's configuration, for a target where all
- * `diskCount` disks are on virtio-blk.
+ * `diskCount` disks are on virtio-blk (`virtio`; otherwise those names stay), and by-id/by-path
+ * links that name the source's disk hardware to /dev/disk/by-uuid (stale-links.ts) in both cases.
  */
-export async function renameGuestDevices(g: GuestHandle, family: LinuxFamily, diskCount: number, log: StepLog): Promise<void> {
-  const rename = makeVirtioRenamer(diskCount);
+export async function renameGuestDevices(g: GuestHandle, family: LinuxFamily, diskCount: number, virtio: boolean, log: StepLog): Promise<void> {
+  const keep: DeviceRenamer = () => ({ kind: "unchanged" });
+  const rename = makeStaleLinkRenamer(await gatherFilesystems(g), virtio ? makeVirtioRenamer(diskCount) : keep);
   for (const [path, rewrite] of await deviceFiles(g, family)) {
     let result = undefined as RewriteResult | undefined;
     await editGuestFile(g, path, (t) => { result = rewrite(t, rename); return result.text; });
@@ -42,7 +46,7 @@ export async function renameGuestDevices(g: GuestHandle, family: LinuxFamily, di
     const pairs = [...new Set(result.renamed.map((r) => `${r.from} -> ${r.to}`))];
     if (pairs.length > 0) log.change(`renamed devices in ${path}: ${pairs.join(", ")}`);
     if (result.unknown.length > 0) {
-      log.warn(`${path} names ${result.unknown.join(", ")}, which match none of the ${diskCount} source disk(s); left unchanged, so check them after the first boot`);
+      log.warn(`${path} names ${result.unknown.join(", ")}, which v2v cannot match to one of the ${diskCount} source disk(s); left unchanged, so check them after the first boot`);
     }
   }
 }

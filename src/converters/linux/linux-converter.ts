@@ -60,7 +60,7 @@ async function convertLinux(family: LinuxFamily, g: GuestHandle, insp: Inspectio
   await removeGuestTools(g, insp, family.packages, log);
   const prefix: TargetDiskPrefix = kernel ? "vd" : "sd";
   await removeStaleCaches(g, log);
-  if (kernel) await renameGuestDevices(g, family, diskCount, log); // the emulated fallback keeps sdX names
+  await renameGuestDevices(g, family, diskCount, kernel !== undefined, log); // the emulated fallback keeps sdX names
   await replaceXenConsoles(g, grub, log);
   if (kernel) await rebuildInitramfs(g, kernel, family, log);
   await regenerateGrubCfg(g, grub, log);

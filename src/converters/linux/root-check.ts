@@ -1,6 +1,7 @@
 // Pure resolution of a kernel root= argument against the filesystems the appliance sees, and the
 // mapping between appliance device names (/dev/sda1, what grub-mkconfig writes when it runs in the
 // appliance) and target device names (/dev/vda1).
+import type { GuestHandle } from "../../model/guest-handle.js";
 import { driveIndex, driveLetters, parseDiskDevice, type DeviceRenamer } from "./device-names.js";
 
 export type RootSpec =
@@ -26,6 +27,17 @@ export function parseRootSpec(arg: string): RootSpec {
 export interface FilesystemFacts {
   readonly device: string;
   readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Every filesystem of the appliance with its blkid tags (none for a device without a signature). */
+export async function gatherFilesystems(g: GuestHandle): Promise<readonly FilesystemFacts[]> {
+  const out: FilesystemFacts[] = [];
+  for (const device of Object.keys(await g.listFilesystems())) {
+    let tags: Readonly<Record<string, string>> = {};
+    try { tags = await g.blkid(device); } catch { /* a device without a signature has no tags */ }
+    out.push({ device, tags });
+  }
+  return out;
 }
 
 /** "/dev/mapper/vg--data-root" and "/dev/vg-data/root" name the same logical volume. */

@@ -83,6 +83,42 @@ describe("LVM root", () => {
   });
 });
 
+describe("mixed device naming in one guest", () => {
+  test("UUID= and LABEL= stay, sdX becomes vdX, a VMware by-id link becomes by-uuid when its partition number is unique, else a warning", async () => {
+    const fstab = "UUID=0d1e2f30-1111-2222-3333-444455556666 / ext4 errors=remount-ro 0 1\n"
+      + "LABEL=srv /srv ext4 defaults 0 2\n"
+      + "/dev/sdc1 /var/lib/data xfs defaults 0 2\n"
+      + "/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part5 none swap sw 0 0\n"
+      + "/dev/disk/by-id/wwn-0x6000c29a1b2c3d4e-part1 /mnt/ambiguous ext4 noauto 0 0\n";
+    const { guest, inspection, source } = multiDiskGuest({
+      fstab,
+      filesystems: {
+        "/dev/sda1": { TYPE: "ext4", UUID: "0d1e2f30-1111-2222-3333-444455556666" }, "/dev/sda5": { TYPE: "swap", UUID: "5a5a0001-aaaa-bbbb-cccc-ddddeeeeffff" },
+        "/dev/sdb1": { TYPE: "ext4", UUID: "5b100000-aaaa-bbbb-cccc-ddddeeeeffff", LABEL: "srv" }, "/dev/sdb2": { TYPE: "crypto_LUKS", UUID: "1a500000-aaaa-bbbb-cccc-ddddeeeeffff" },
+        "/dev/sdc1": { TYPE: "xfs", UUID: "5c100000-aaaa-bbbb-cccc-ddddeeeeffff" }, "/dev/sdc2": { TYPE: "swap", UUID: "5a5a0003-aaaa-bbbb-cccc-ddddeeeeffff" },
+      },
+    });
+    const { result } = await convert(guest, inspection, source);
+    expect(guest.file("/etc/fstab")).toBe("UUID=0d1e2f30-1111-2222-3333-444455556666 / ext4 errors=remount-ro 0 1\n"
+      + "LABEL=srv /srv ext4 defaults 0 2\n"
+      + "/dev/vdc1 /var/lib/data xfs defaults 0 2\n"
+      + "/dev/disk/by-uuid/5a5a0001-aaaa-bbbb-cccc-ddddeeeeffff none swap sw 0 0\n"
+      + "/dev/disk/by-id/wwn-0x6000c29a1b2c3d4e-part1 /mnt/ambiguous ext4 noauto 0 0\n");
+    expect(result.changes).toContain("renamed devices in /etc/fstab: /dev/sdc1 -> /dev/vdc1, /dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part5 -> /dev/disk/by-uuid/5a5a0001-aaaa-bbbb-cccc-ddddeeeeffff");
+    expect(result.warnings).toContain("/etc/fstab names /dev/disk/by-id/wwn-0x6000c29a1b2c3d4e-part1, which v2v cannot match to one of the 3 source disk(s); left unchanged, so check them after the first boot");
+  });
+
+  test("without virtio (emulated disks keep sdX) a stale by-id link is still replaced", async () => {
+    const { guest, inspection, source } = multiDiskGuest({
+      kernels: { "6.1.0-13-amd64": "none" },
+      fstab: "/dev/sda1 / ext4 errors=remount-ro 0 1\n/dev/disk/by-id/ata-VMware_Virtual_IDE_Hard_Drive_01-part5 none swap sw 0 0\n",
+      filesystems: { "/dev/sda1": { TYPE: "ext4", UUID: "0d1e2f30-1111-2222-3333-444455556666" }, "/dev/sda5": { TYPE: "swap", UUID: "5a5a0001-aaaa-bbbb-cccc-ddddeeeeffff" } },
+    });
+    await convert(guest, inspection, source);
+    expect(guest.file("/etc/fstab")).toBe("/dev/sda1 / ext4 errors=remount-ro 0 1\n/dev/disk/by-uuid/5a5a0001-aaaa-bbbb-cccc-ddddeeeeffff none swap sw 0 0\n");
+  });
+});
+
 describe("UEFI guest", () => {
   test("inspection finds UEFI; the ESP line is kept (renamed like any partition), its GRUB stub untouched; the removable-path loader installed from shim; the target is UEFI q35", async () => {
     const { guest, source } = uefiGuest();
