@@ -4,7 +4,7 @@
 import type { GuestHandle } from "../../model/guest-handle.js";
 import { replaceXenConsolesInGrubDefaults, replaceXenConsolesInInittab, type ConsoleEdit } from "./consoles.js";
 import {
-  makeVirtioRenamer, rewriteCrypttab, rewriteDeviceMap, rewriteFstab, rewriteGrubDefaults, rewriteResumeSetting,
+  makeVirtioRenamer, rewriteCrypttab, rewriteDeviceMap, rewriteFstab, rewriteGrubDefaults, rewriteMdadmConf, rewriteResumeSetting,
   type DeviceRenamer, type RewriteResult,
 } from "./device-names.js";
 import type { GrubTooling, LinuxFamily } from "./family.js";
@@ -24,6 +24,9 @@ async function deviceFiles(g: GuestHandle, family: LinuxFamily): Promise<readonl
   return [
     ["/etc/fstab", rewriteFstab],
     ["/etc/crypttab", rewriteCrypttab],
+    // Debian's and the RPM families' places for mdadm's configuration.
+    ["/etc/mdadm/mdadm.conf", rewriteMdadmConf],
+    ["/etc/mdadm.conf", rewriteMdadmConf],
     ...(await grubDefaultsFiles(g, family.grub)).map((p) => [p, rewriteGrubDefaults] as const),
     [family.grub.deviceMapPath, rewriteDeviceMap],
     // The initramfs bakes the resume device into the image: renamed before the initramfs is rebuilt.

@@ -142,3 +142,17 @@ export const rewriteResumeSetting = (text: string, rename: DeviceRenamer): Rewri
     const t = line.replace(/^(\s*RESUME=["']?)(\/dev\/[^\s"']+)/, (_m, pre: string, dev: string) => pre + tally.apply(dev));
     return tally.result(t);
   });
+
+/**
+ * mdadm.conf: the device names of DEVICE lines and of ARRAY lines' devices= lists. Arrays are
+ * usually found by UUID (ARRAY ... UUID=), which needs nothing; a DEVICE line or devices= list
+ * that names sdX members would make mdadm look for disks that do not exist on virtio.
+ */
+export const rewriteMdadmConf = (text: string, rename: DeviceRenamer): RewriteResult =>
+  mapLines(text, /^\s*(DEVICE|ARRAY)\b/, (line) => {
+    const tally = new Tally(rename);
+    const t = /^\s*DEVICE\b/.test(line)
+      ? line.replace(/(\s)(\/dev\/[A-Za-z0-9/_.:-]+)(?=\s|$)/g, (_m, sp: string, dev: string) => sp + tally.apply(dev))
+      : line.replace(/(\sdevices=)(\S+)/, (_m, key: string, list: string) => key + list.split(",").map((d) => (d.startsWith("/dev/") ? tally.apply(d) : d)).join(","));
+    return tally.result(t);
+  });

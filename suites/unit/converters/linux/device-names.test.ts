@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import {
   driveIndex, driveLetters, isRemovableFsType, makeVirtioRenamer, parseDiskDevice, rewriteCrypttab, rewriteDeviceMap, rewriteFstab,
-  rewriteGrubDefaults, rewriteKernelArgs, rewriteResumeSetting,
+  rewriteGrubDefaults, rewriteKernelArgs, rewriteMdadmConf, rewriteResumeSetting,
 } from "../../../../src/converters/linux/device-names.js";
 import { replaceXenConsolesInGrubDefaults } from "../../../../src/converters/linux/consoles.js";
 
@@ -96,5 +96,24 @@ describe("other tables", () => {
     expect(rewriteResumeSetting("RESUME=/dev/sda5\n", two).text).toBe("RESUME=/dev/vda5\n");
     expect(rewriteResumeSetting('RESUME="/dev/sdb2"\n#RESUME=/dev/sda9\n', two).text).toBe('RESUME="/dev/vdb2"\n#RESUME=/dev/sda9\n');
     expect(rewriteResumeSetting("RESUME=UUID=abc\n", two).renamed).toEqual([]);
+  });
+});
+
+describe("mdadm.conf", () => {
+  test("DEVICE lines and devices= lists are renamed; UUID-only ARRAY lines, globs, partitions and comments stay", () => {
+    const conf = "# mdadm.conf\nDEVICE partitions\nDEVICE /dev/sda1 /dev/sdb1\nDEVICE /dev/sd*[0-9]\n"
+      + "ARRAY /dev/md0 metadata=1.2 UUID=3aaa0122:29827cfa:5331ad66:ca767371 devices=/dev/sda1,/dev/sdb1\n"
+      + "ARRAY /dev/md/1 metadata=1.2 UUID=3aaa0122:29827cfa:5331ad66:ca767372\nMAILADDR root\n";
+    const r = rewriteMdadmConf(conf, two);
+    expect(r.text).toBe("# mdadm.conf\nDEVICE partitions\nDEVICE /dev/vda1 /dev/vdb1\nDEVICE /dev/sd*[0-9]\n"
+      + "ARRAY /dev/md0 metadata=1.2 UUID=3aaa0122:29827cfa:5331ad66:ca767371 devices=/dev/vda1,/dev/vdb1\n"
+      + "ARRAY /dev/md/1 metadata=1.2 UUID=3aaa0122:29827cfa:5331ad66:ca767372\nMAILADDR root\n");
+    expect(r.renamed.map((x) => `${x.from}>${x.to}`)).toEqual(["/dev/sda1>/dev/vda1", "/dev/sdb1>/dev/vdb1", "/dev/sda1>/dev/vda1", "/dev/sdb1>/dev/vdb1"]);
+  });
+
+  test("a member on a disk that does not exist is reported, not renamed", () => {
+    const r = rewriteMdadmConf("DEVICE /dev/sdc1\n", two);
+    expect(r.text).toBe("DEVICE /dev/sdc1\n");
+    expect(r.unknown).toEqual(["/dev/sdc1"]);
   });
 });
