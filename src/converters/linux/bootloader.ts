@@ -8,7 +8,7 @@ import {
   defaultSpecForKernel, entryKernelVersion, entryRootArg, findDefaultEntry, parseGrubCfg, parseSavedEntry,
   rewriteGrubCfgDevices, setGrubDefault, type GrubEntry,
 } from "./grub-cfg.js";
-import { gatherFilesystems, isSameFilesystem, makeApplianceRenamer, parseRootSpec, resolveRootSpec } from "./root-check.js";
+import { isSameFilesystem, makeApplianceRenamer, parseRootSpec, resolveRootSpec, type FilesystemFacts } from "./root-check.js";
 import type { StepLog } from "../step-log.js";
 
 /** What the target calls disk i: vdX on virtio-blk, sdX on SATA. */
@@ -98,7 +98,8 @@ export async function fixApplianceDeviceNames(
  * the kernel version that entry boots. An unresolvable root= stops the conversion: the guest would hang.
  */
 export async function verifyDefaultRoot(
-  g: GuestHandle, grub: GrubTooling, rootDevice: string, applianceDisks: readonly string[], prefix: TargetDiskPrefix, log: StepLog,
+  g: GuestHandle, grub: GrubTooling, rootDevice: string, applianceDisks: readonly string[], filesystems: readonly FilesystemFacts[],
+  prefix: TargetDiskPrefix, log: StepLog,
 ): Promise<string | undefined> {
   const { entry } = await readDefaultEntry(g, grub);
   if (!entry) {
@@ -110,7 +111,7 @@ export async function verifyDefaultRoot(
     log.warn(`the default entry "${entry.title}" in ${grub.cfgPath} has no root= argument; the initramfs will have to find the root filesystem by itself`);
     return entryKernelVersion(entry);
   }
-  const r = resolveRootSpec(parseRootSpec(arg), await gatherFilesystems(g), applianceDisks, prefix);
+  const r = resolveRootSpec(parseRootSpec(arg), filesystems, applianceDisks, prefix);
   if (!r.ok && r.checkable) {
     throw new V2vError("CONVERSION",
       `the default entry "${entry.title}" in the guest's ${grub.cfgPath} has root=${arg}, but ${r.reason}, so the converted guest could not mount its root filesystem; `

@@ -8,7 +8,7 @@ import {
   type DeviceRenamer, type RewriteResult,
 } from "./device-names.js";
 import type { GrubTooling, LinuxFamily } from "./family.js";
-import { gatherFilesystems } from "./root-check.js";
+import type { FilesystemFacts } from "./root-check.js";
 import { makeStaleLinkRenamer } from "./stale-links.js";
 import { editGuestFile, listGuestFiles } from "./guest-files.js";
 import type { StepLog } from "../step-log.js";
@@ -39,9 +39,11 @@ async function deviceFiles(g: GuestHandle, family: LinuxFamily): Promise<readonl
  * `diskCount` disks are on virtio-blk (`virtio`; otherwise those names stay), and by-id/by-path
  * links that name the source's disk hardware to /dev/disk/by-uuid (stale-links.ts) in both cases.
  */
-export async function renameGuestDevices(g: GuestHandle, family: LinuxFamily, diskCount: number, virtio: boolean, log: StepLog): Promise<void> {
+export async function renameGuestDevices(
+  g: GuestHandle, family: LinuxFamily, diskCount: number, virtio: boolean, filesystems: readonly FilesystemFacts[], log: StepLog,
+): Promise<void> {
   const keep: DeviceRenamer = () => ({ kind: "unchanged" });
-  const rename = makeStaleLinkRenamer(await gatherFilesystems(g), virtio ? makeVirtioRenamer(diskCount) : keep);
+  const rename = makeStaleLinkRenamer(filesystems, virtio ? makeVirtioRenamer(diskCount) : keep);
   for (const [path, rewrite] of await deviceFiles(g, family)) {
     let result = undefined as RewriteResult | undefined;
     await editGuestFile(g, path, (t) => { result = rewrite(t, rename); return result.text; });

@@ -17,6 +17,7 @@ import {
 import { findKernelDiskNames } from "./appliance-names.js";
 import { removeStaleCaches } from "./caches.js";
 import { renameGuestDevices, replaceXenConsoles } from "./config-edits.js";
+import { gatherFilesystems } from "./root-check.js";
 import type { LinuxFamily } from "./family.js";
 import { removeGuestTools } from "./guest-tools.js";
 import { rebuildInitramfs } from "./initramfs.js";
@@ -60,13 +61,15 @@ async function convertLinux(family: LinuxFamily, g: GuestHandle, insp: Inspectio
   await removeGuestTools(g, insp, family.packages, log);
   const prefix: TargetDiskPrefix = kernel ? "vd" : "sd";
   await removeStaleCaches(g, log);
-  await renameGuestDevices(g, family, diskCount, kernel !== undefined, log); // the emulated fallback keeps sdX names
+  // Read once: renaming edits configuration files only, so the filesystems' tags stay as they are.
+  const filesystems = await gatherFilesystems(g);
+  await renameGuestDevices(g, family, diskCount, kernel !== undefined, filesystems, log); // the emulated fallback keeps sdX names
   await replaceXenConsoles(g, grub, log);
   if (kernel) await rebuildInitramfs(g, kernel, family, log);
   await regenerateGrubCfg(g, grub, log);
   if (kernel) await makeKernelDefault(g, grub, kernel.version, log);
   await fixApplianceDeviceNames(g, grub, await findKernelDiskNames(g, insp, applianceDisks), prefix, log);
-  const defaultKernel = await verifyDefaultRoot(g, grub, insp.root, applianceDisks, prefix, log);
+  const defaultKernel = await verifyDefaultRoot(g, grub, insp.root, applianceDisks, filesystems, prefix, log);
   await installUefiFallback(g, insp, log); // last: it only adds files to the ESP
 
   return {
