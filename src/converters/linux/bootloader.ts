@@ -2,11 +2,13 @@
 // entry boot the chosen kernel, undo the appliance device names grub-mkconfig may write, and check root=.
 import type { GuestHandle } from "../../model/guest-handle.js";
 import { V2vError } from "../../model/errors.js";
-import type { GrubRegenerator, GrubTooling } from "./family.js";
-import { editGuestFile, GUEST_SCRIPT_ENV, hasGuestProgram, runGuestScript } from "./guest-files.js";
+import { blsMenuEntries, parseBlsEntry, parseGrubenv, usesBlscfg } from "./bls.js";
+import { blsDeviceFiles, blsEntryFiles } from "./bls-files.js";
+import type { GrubRegenerator, GrubTooling, InstalledKernel } from "./family.js";
+import { editGuestFile, GUEST_SCRIPT_ENV, hasGuestProgram, runGuestCommand, runGuestScript } from "./guest-files.js";
 import {
   defaultSpecForKernel, entryKernelVersion, entryRootArg, findDefaultEntry, parseGrubCfg, parseSavedEntry,
-  rewriteGrubCfgDevices, setGrubDefault, type GrubEntry,
+  rewriteGrubCfgDevices, setGrubDefault, type GrubEntry, type GrubMenu,
 } from "./grub-cfg.js";
 import { isSameFilesystem, makeApplianceRenamer, parseRootSpec, resolveRootSpec, type FilesystemFacts } from "./root-check.js";
 import type { StepLog } from "../step-log.js";
@@ -54,17 +56,51 @@ export async function regenerateGrubCfg(g: GuestHandle, grub: GrubTooling, log: 
   log.change(`regenerated ${grub.cfgPath} with ${tool.program}`);
 }
 
-async function readDefaultEntry(g: GuestHandle, grub: GrubTooling): Promise<{ entry: GrubEntry | undefined; cfg: string }> {
-  const cfg = await g.readFile(grub.cfgPath);
-  const saved = (await g.isFile(grub.envPath)) ? parseSavedEntry(await g.readFile(grub.envPath)) : undefined;
-  return { entry: findDefaultEntry(parseGrubCfg(cfg), saved), cfg };
+/**
+ * GRUB's menu as the guest will show it: grub.cfg's entries, and on a BLS guest whose grub.cfg runs
+ * "blscfg", the BLS entries (put first: blscfg comes from 10_linux, before any custom entry).
+ */
+async function readMenu(g: GuestHandle, grub: GrubTooling): Promise<{ menu: GrubMenu; env: string }> {
+  const text = await g.readFile(grub.cfgPath);
+  const cfg = parseGrubCfg(text);
+  const env = (await g.isFile(grub.envPath)) ? await g.readFile(grub.envPath) : "";
+  if (!grub.bls || !usesBlscfg(text)) return { menu: cfg, env };
+  const entries = [];
+  for (const path of await blsEntryFiles(g, grub)) {
+    entries.push(parseBlsEntry(path.slice(path.lastIndexOf("/") + 1).replace(/\.conf$/, ""), await g.readFile(path)));
+  }
+  return { menu: { ...cfg, items: [...blsMenuEntries(entries, parseGrubenv(env)), ...cfg.items] }, env };
 }
 
-/** Make grub.cfg's default entry boot `version`, through GRUB_DEFAULT and a second regeneration if needed. */
-export async function makeKernelDefault(g: GuestHandle, grub: GrubTooling, version: string, log: StepLog): Promise<void> {
-  const { entry, cfg } = await readDefaultEntry(g, grub);
+async function readDefaultEntry(g: GuestHandle, grub: GrubTooling): Promise<{ entry: GrubEntry | undefined; menu: GrubMenu }> {
+  const { menu, env } = await readMenu(g, grub);
+  return { entry: findDefaultEntry(menu, parseSavedEntry(env)), menu };
+}
+
+/** The family's default setter (grubby), when it has one and the guest has the program. */
+async function setDefaultWithTool(g: GuestHandle, grub: GrubTooling, kernel: InstalledKernel, log: StepLog): Promise<boolean> {
+  const program = grub.defaultSetter;
+  if (!program || !(await hasGuestProgram(g, program))) return false;
+  await runGuestCommand(g, [program, "--set-default", kernel.vmlinuz], `making kernel ${kernel.version} the default`,
+    `Run "${program} --set-default ${kernel.vmlinuz}" in the guest to see the error, fix it, and convert the guest again.`, 10 * 60_000);
+  log.change(`made ${kernel.vmlinuz} the default kernel with ${program} --set-default: it has the virtio drivers`);
+  const after = await readDefaultEntry(g, grub);
+  if (!after.entry || entryKernelVersion(after.entry) !== kernel.version) {
+    log.warn(`after "${program} --set-default", ${grub.cfgPath} still does not boot kernel ${kernel.version} by default; choose it in the GRUB menu at the first boot.`);
+  }
+  return true;
+}
+
+/**
+ * Make GRUB's default entry boot `kernel`: with the family's setter (grubby) when it has one,
+ * else through GRUB_DEFAULT and a second regeneration.
+ */
+export async function makeKernelDefault(g: GuestHandle, grub: GrubTooling, kernel: InstalledKernel, log: StepLog): Promise<void> {
+  const { version } = kernel;
+  const { entry, menu } = await readDefaultEntry(g, grub);
   if (entry && entryKernelVersion(entry) === version) return;
-  const spec = defaultSpecForKernel(parseGrubCfg(cfg), version);
+  if (await setDefaultWithTool(g, grub, kernel, log)) return;
+  const spec = defaultSpecForKernel(menu, version);
   if (!spec) {
     log.warn(`${grub.cfgPath} has no menu entry for kernel ${version}; the guest will boot ${entry ? entryKernelVersion(entry) ?? entry.title : "GRUB's first entry"}, `
       + `which may lack virtio drivers. Choose kernel ${version} in the GRUB menu at the first boot.`);
@@ -91,6 +127,13 @@ export async function fixApplianceDeviceNames(
   await editGuestFile(g, grub.cfgPath, (t) => { const r = rewriteGrubCfgDevices(t, renamer); renamed = r.renamed; return r.text; });
   const pairs = [...new Set(renamed.map((r) => `${r.from} -> ${r.to}`))];
   if (pairs.length > 0) log.change(`renamed appliance device names in ${grub.cfgPath}: ${pairs.join(", ")}`);
+  // grub2-mkconfig also writes the appliance's names into RHEL 8's kernelopts in grubenv.
+  for (const [path, rewrite] of await blsDeviceFiles(g, grub)) {
+    let done: readonly { from: string; to: string }[] = [];
+    await editGuestFile(g, path, (t) => { const r = rewrite(t, renamer); done = r.renamed; return r.text; });
+    const names = [...new Set(done.map((r) => `${r.from} -> ${r.to}`))];
+    if (names.length > 0) log.change(`renamed appliance device names in ${path}: ${names.join(", ")}`);
+  }
 }
 
 /**

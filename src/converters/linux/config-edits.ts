@@ -2,6 +2,7 @@
 // configuration files (common ones, and the family's GRUB and initramfs files), and record each
 // file that changed.
 import type { GuestHandle } from "../../model/guest-handle.js";
+import { blsConsoleFiles, blsDeviceFiles } from "./bls-files.js";
 import { replaceXenConsolesInGrubDefaults, replaceXenConsolesInInittab, type ConsoleEdit } from "./consoles.js";
 import {
   makeVirtioRenamer, rewriteCrypttab, rewriteDeviceMap, rewriteFstab, rewriteGrubDefaults, rewriteMdadmConf, rewriteResumeSetting,
@@ -31,6 +32,8 @@ async function deviceFiles(g: GuestHandle, family: LinuxFamily): Promise<readonl
     [family.grub.deviceMapPath, rewriteDeviceMap],
     // The initramfs bakes the resume device into the image: renamed before the initramfs is rebuilt.
     ...family.initramfs.resumeFiles.map((p) => [p, rewriteResumeSetting] as const),
+    // BLS guests: the entries' options lines, /etc/kernel/cmdline, grubenv's kernelopts.
+    ...(await blsDeviceFiles(g, family.grub)),
   ];
 }
 
@@ -61,6 +64,7 @@ export async function replaceXenConsoles(g: GuestHandle, grub: GrubTooling, log:
   const files: (readonly [string, (t: string) => ConsoleEdit])[] = [
     ...(await grubDefaultsFiles(g, grub)).map((p) => [p, replaceXenConsolesInGrubDefaults] as const),
     ["/etc/inittab", replaceXenConsolesInInittab],
+    ...(await blsConsoleFiles(g, grub)),
   ];
   for (const [path, edit] of files) {
     if (await editGuestFile(g, path, (t) => edit(t).text)) log.change(`replaced the Xen console (xvc0/hvc0) by ttyS0 in ${path}`);

@@ -1,6 +1,8 @@
 // The contract of a Linux family: the choices that differ between Debian, RHEL and SUSE guests,
 // behind which the common steps (linux-converter.ts) run unchanged. A family is one sibling folder
-// (linux/debian/ today; linux/rhel/ and linux/suse/ next) that exports one LinuxFamily value.
+// (linux/debian/, linux/rhel/, linux/suse/, linux/alt/) that exports one LinuxFamily value.
+// The optional members are hooks only some families need (BLS entries, grubby, their own
+// configuration edits); a family without them converts exactly as before they existed.
 //
 // Everything here is data or a narrow effect on the guest; the order of the steps, the checks and
 // the messages stay in the common code so that every family converts the same way.
@@ -100,6 +102,22 @@ export interface GrubTooling {
   readonly bootloaderPackages: string;
   /** The package that provides the regenerators ("grub2-common"). */
   readonly toolsPackage: string;
+  /**
+   * Boot Loader Specification entries (RHEL 8+, Fedora 30+): a directory of <id>.conf files that
+   * grub.cfg's "blscfg" command turns into menu entries. Their `options` lines carry the kernel
+   * arguments, so device and console renames apply to them too.
+   */
+  readonly bls?: BlsTooling;
+  /** A program that makes a kernel the default by its image path ("grubby --set-default"). */
+  readonly defaultSetter?: string;
+}
+
+/** Where a BLS family keeps its entries and the kernel command line for new kernels. */
+export interface BlsTooling {
+  /** "/boot/loader/entries". */
+  readonly entriesDir: string;
+  /** Kernel arguments that kernel-install copies into new entries ("/etc/kernel/cmdline"). */
+  readonly cmdlinePath: string;
 }
 
 /** How the family names its kernels in /boot, and which release is newer. */
@@ -116,6 +134,43 @@ export interface KernelNaming {
   readonly packageHint: string;
 }
 
+/** What a family's configuration edits may depend on. */
+export interface EditFacts {
+  /** The kernel the guest will boot, when one has virtio_blk and virtio_net. */
+  readonly kernel?: InstalledKernel;
+  /** The modules presentModules() found in that kernel (what the initramfs gets); [] without one. */
+  readonly virtioModules: readonly string[];
+}
+
+/** A guest file's path and text. */
+export interface GuestText {
+  readonly path: string;
+  readonly text: string;
+}
+
+export interface ConfigEditResult {
+  /** Files to write (changed ones, or new ones such as /.autorelabel). */
+  readonly written: readonly GuestText[];
+  /** One change-log line per change. */
+  readonly changes: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+/**
+ * A pure edit of a set of configuration files that only some families have (yum repositories,
+ * /etc/sysconfig/kernel, ifcfg files, modprobe aliases). It sees every existing file of its set at
+ * once, in order, because some edits span files (only the first scsi_hostadapter alias is kept).
+ */
+export interface ConfigEdit {
+  /** For -v and tests ("modprobe aliases"). */
+  readonly name: string;
+  /** Exact paths, read when they exist. */
+  readonly paths?: readonly string[];
+  /** Directories whose files with a matching name are read, sorted by name. */
+  readonly dirs?: readonly { readonly dir: string; readonly names: RegExp }[];
+  apply(files: readonly GuestText[], facts: EditFacts): ConfigEditResult;
+}
+
 export interface LinuxFamily {
   /** "debian": for -v and tests. */
   readonly name: string;
@@ -127,4 +182,11 @@ export interface LinuxFamily {
   readonly initramfs: InitramfsTool;
   readonly grub: GrubTooling;
   readonly kernels: KernelNaming;
+  /**
+   * The GRUB files of this guest when they depend on it (RHEL's UEFI grub.cfg is under
+   * /boot/efi/EFI/<vendor>/); `grub` otherwise. Read-only.
+   */
+  locateGrub?(g: GuestHandle, insp: Inspection): Promise<GrubTooling>;
+  /** The family's own edits, applied after the device renames and before the initramfs is rebuilt. */
+  readonly configEdits?: readonly ConfigEdit[];
 }

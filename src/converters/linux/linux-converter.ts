@@ -20,7 +20,8 @@ import { renameGuestDevices, replaceXenConsoles } from "./config-edits.js";
 import { gatherFilesystems } from "./root-check.js";
 import type { LinuxFamily } from "./family.js";
 import { removeGuestTools } from "./guest-tools.js";
-import { rebuildInitramfs } from "./initramfs.js";
+import { applyConfigEdits } from "./family-edits.js";
+import { presentModules, rebuildInitramfs } from "./initramfs.js";
 import { chooseVirtioKernel, describeKernel, listInstalledKernels, type InstalledKernel } from "./kernels.js";
 import { StepLog } from "../step-log.js";
 import { installUefiFallback } from "./uefi-fallback.js";
@@ -50,9 +51,12 @@ async function chooseKernel(g: GuestHandle, family: LinuxFamily, log: StepLog): 
   return chosen;
 }
 
-async function convertLinux(family: LinuxFamily, g: GuestHandle, insp: Inspection, source: Source, ctx: StageContext): Promise<ConverterOutcome> {
+async function convertLinux(generic: LinuxFamily, g: GuestHandle, insp: Inspection, source: Source, ctx: StageContext): Promise<ConverterOutcome> {
   const log = new StepLog(ctx.reporter);
-  const { grub } = family;
+  // The family's GRUB paths for this guest (RHEL's UEFI grub.cfg sits under its ESP vendor folder).
+  const grub = generic.locateGrub ? await generic.locateGrub(g, insp) : generic.grub;
+  const family: LinuxFamily = { ...generic, grub };
+  log.note(`converting ${insp.distro} with the ${family.name} family: GRUB configuration ${grub.cfgPath}`);
   const applianceDisks = await g.listDevices();
   const diskCount = Math.max(source.disks.length, applianceDisks.length);
 
@@ -65,9 +69,11 @@ async function convertLinux(family: LinuxFamily, g: GuestHandle, insp: Inspectio
   const filesystems = await gatherFilesystems(g);
   await renameGuestDevices(g, family, diskCount, kernel !== undefined, filesystems, log); // the emulated fallback keeps sdX names
   await replaceXenConsoles(g, grub, log);
+  // The family's own files (sysconfig, modprobe aliases, network profiles): before the initramfs copies them.
+  await applyConfigEdits(g, family.configEdits ?? [], { ...(kernel ? { kernel } : {}), virtioModules: kernel ? presentModules(kernel) : [] }, log);
   if (kernel) await rebuildInitramfs(g, kernel, family, log);
   await regenerateGrubCfg(g, grub, log);
-  if (kernel) await makeKernelDefault(g, grub, kernel.version, log);
+  if (kernel) await makeKernelDefault(g, grub, kernel, log);
   await fixApplianceDeviceNames(g, grub, await findKernelDiskNames(g, insp, applianceDisks), prefix, log);
   const defaultKernel = await verifyDefaultRoot(g, grub, insp.root, applianceDisks, filesystems, prefix, log);
   await installUefiFallback(g, insp, log); // last: it only adds files to the ESP

@@ -17,10 +17,10 @@ const callIndex = (texts: readonly string[], needle: string | RegExp): number =>
   texts.findIndex((t) => (typeof needle === "string" ? t.includes(needle) : needle.test(t)));
 
 describe("linuxConverter.handles", () => {
-  test("the Debian family only", () => {
+  test("the registered families' distros only", () => {
     const insp = debianInspection();
-    for (const distro of ["debian", "ubuntu", "linuxmint", "kalilinux"]) expect(linuxConverter.handles({ ...insp, distro })).toBe(true);
-    expect(linuxConverter.handles({ ...insp, distro: "fedora" })).toBe(false);
+    for (const distro of ["debian", "ubuntu", "linuxmint", "kalilinux", "rhel", "fedora"]) expect(linuxConverter.handles({ ...insp, distro })).toBe(true);
+    expect(linuxConverter.handles({ ...insp, distro: "archlinux" })).toBe(false);
     expect(linuxConverter.handles({ ...insp, osType: "windows", distro: "windows" })).toBe(false);
   });
 });

@@ -1,0 +1,160 @@
+// Strict FakeGuests shaped like installed RPM-family guests (RHEL 9, Rocky 8 UEFI, CentOS 7, and
+// the SUSE and ALT ones), each on one disk (sda1 /, sda2 swap, plus the ESP on UEFI), with the
+// programs of fake-rpm-tools.ts; and the inspection a conversion of each takes.
+import type { Inspection } from "../../../../../src/model/types.js";
+import { FakeGuest } from "../../../fakes/fake-guest.js";
+import { inspectionOf, debianRoot } from "../debian-guest.js";
+import { generateRpmGrubCfg, grubenvBlock, scriptRpmTools, type RpmProbe } from "./fake-rpm-tools.js";
+
+export const ROOT_UUID = "5e1f0000-0000-4000-8000-00000000c0de";
+export const MACHINE_ID = "8f3c2b1a0e9d4c7b6a5f4e3d2c1b0a99";
+
+/** Kernel files: the image, its initramfs, modules with (or without) virtio_blk and virtio_net. */
+export function rpmKernel(version: string, initrd: string, virtio: boolean): Record<string, string> {
+  const mod = `/lib/modules/${version}`;
+  return {
+    [`/boot/vmlinuz-${version}`]: "kernel image",
+    [initrd]: `original initramfs ${version}`,
+    [`${mod}/modules.builtin`]: "kernel/fs/xfs/xfs.ko\n",
+    [`${mod}/modules.dep`]: virtio
+      ? "kernel/drivers/block/virtio_blk.ko.xz:\nkernel/drivers/net/virtio_net.ko.xz:\nkernel/drivers/scsi/virtio_scsi.ko.xz:\n"
+      : "kernel/drivers/scsi/vmw_pvscsi.ko.xz:\n",
+    ...(virtio ? {
+      [`${mod}/kernel/drivers/block/virtio_blk.ko.xz`]: "",
+      [`${mod}/kernel/drivers/net/virtio_net.ko.xz`]: "",
+      [`${mod}/kernel/drivers/scsi/virtio_scsi.ko.xz`]: "",
+    } : {}),
+  };
+}
+
+/** A BLS entry as kernel-install writes it on RHEL 8+. */
+export const blsEntry = (version: string, title: string, options: string): string =>
+  `title ${title} (${version})\nversion ${version}\nlinux /vmlinuz-${version}\ninitrd /initramfs-${version}.img $tuned_initrd\noptions ${options}\ngrub_users $grub_users\ngrub_arg --unrestricted\ngrub_class kernel\n`;
+
+export const blsPath = (version: string): string => `/boot/loader/entries/${MACHINE_ID}-${version}.conf`;
+
+/** What every RHEL-family guest has: its programs, fstab, SELinux. */
+const RHEL_BASE: Readonly<Record<string, string>> = {
+  "/etc/fstab": "/dev/sda1 / xfs defaults 0 0\n/dev/sda2 none swap defaults 0 0\n",
+  "/etc/selinux/config": "SELINUX=enforcing\nSELINUXTYPE=targeted\n",
+  "/usr/bin/rpm": "", "/usr/bin/dracut": "", "/usr/sbin/grub2-mkconfig": "", "/usr/sbin/grubby": "",
+};
+
+export interface RpmGuestSpec {
+  readonly files: Readonly<Record<string, string>>;
+  readonly probe: RpmProbe;
+  readonly cfgPath: string;
+  readonly envPath: string;
+  readonly defaultsPath?: string;
+  /** Filesystems besides / (sda1) and swap (sda2). */
+  readonly extraFilesystems?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** Build the guest and regenerate its grub.cfg once, as the installed system had it. */
+export function makeRpmGuest(spec: RpmGuestSpec): FakeGuest {
+  const filesystems = {
+    "/dev/sda1": { TYPE: "xfs", UUID: ROOT_UUID },
+    "/dev/sda2": { TYPE: "swap", UUID: "5e1f0000-0000-4000-8000-000000005a9e" },
+    ...spec.extraFilesystems,
+  };
+  const g = new FakeGuest({
+    files: spec.files,
+    devices: ["/dev/sda"],
+    filesystems: Object.fromEntries(Object.entries(filesystems).map(([d, t]) => [d, t["TYPE"] ?? "unknown"])),
+    blkid: filesystems,
+  });
+  const defaultsPath = spec.defaultsPath ?? "/etc/default/grub";
+  if (!g.file(spec.cfgPath)) g.setFile(spec.cfgPath, generateRpmGrubCfg(g, defaultsPath, spec.envPath, spec.probe));
+  scriptRpmTools(g, { probe: spec.probe, defaultsPath, cfgPath: spec.cfgPath, envPath: spec.envPath });
+  return g;
+}
+
+const rhelProbe = (title: string): RpmProbe => ({ kernelRoot: "/dev/sda1", rootUuid: ROOT_UUID, initrd: (v) => `/boot/initramfs-${v}.img`, title });
+
+export const RHEL9_NEW = "5.14.0-362.8.1.el9_3.x86_64";
+export const RHEL9_OLD = "5.14.0-70.13.1.el9_0.x86_64";
+
+/** RHEL 9, BIOS, BLS with the arguments on each entry's options line; two kernels, the newest the default. */
+export function rhel9Guest(opts: { newestHasVirtio?: boolean } = {}): FakeGuest {
+  const options = "root=/dev/sda1 ro resume=/dev/sda2 console=hvc0 crashkernel=1G-4G:192M";
+  return makeRpmGuest({
+    probe: rhelProbe("Red Hat Enterprise Linux"),
+    cfgPath: "/boot/grub2/grub.cfg",
+    envPath: "/boot/grub2/grubenv",
+    files: {
+      ...RHEL_BASE,
+      ...rpmKernel(RHEL9_NEW, `/boot/initramfs-${RHEL9_NEW}.img`, opts.newestHasVirtio ?? true),
+      ...rpmKernel(RHEL9_OLD, `/boot/initramfs-${RHEL9_OLD}.img`, true),
+      "/boot/vmlinuz-0-rescue-8f3c2b1a0e9d4c7b6a5f4e3d2c1b0a99": "rescue",
+      [blsPath(RHEL9_NEW)]: blsEntry(RHEL9_NEW, "Red Hat Enterprise Linux", options),
+      [blsPath(RHEL9_OLD)]: blsEntry(RHEL9_OLD, "Red Hat Enterprise Linux", options),
+      "/boot/grub2/grubenv": grubenvBlock({ saved_entry: `${MACHINE_ID}-${RHEL9_NEW}`, boot_success: "0" }),
+      "/etc/default/grub": 'GRUB_TIMEOUT=5\nGRUB_DEFAULT=saved\nGRUB_CMDLINE_LINUX="resume=/dev/sda2 console=hvc0 crashkernel=1G-4G:192M"\nGRUB_DISABLE_RECOVERY="true"\nGRUB_ENABLE_BLSCFG=true\n',
+      "/etc/kernel/cmdline": "root=/dev/sda1 ro resume=/dev/sda2 console=hvc0 crashkernel=1G-4G:192M\n",
+      "/etc/sysconfig/kernel": "UPDATEDEFAULT=yes\nDEFAULTKERNEL=kernel-core\n",
+      "/etc/NetworkManager/system-connections/ens192.nmconnection":
+        "[connection]\nid=ens192\ntype=ethernet\ninterface-name=ens192\n\n[ethernet]\nmac-address=00:50:56:AB:CD:EF\n\n[ipv4]\nmethod=auto\n",
+      "/etc/yum.repos.d/vmware-tools.repo": "[vmware-tools]\nname=VMware Tools\nbaseurl=https://packages.vmware.com/packages/rhel9/x86_64/\nenabled=1\ngpgcheck=1\n",
+      "/etc/yum.repos.d/redhat.repo": "[rhel-9-baseos]\nname=BaseOS\nbaseurl=https://cdn.redhat.com/content/dist/rhel9/9/x86_64/baseos/os\nenabled=1\n",
+    },
+  });
+}
+
+export const ROCKY8 = "4.18.0-513.5.1.el8_9.x86_64";
+const ESP = "/boot/efi/EFI/rocky";
+
+/** Rocky 8, UEFI: grub.cfg and grubenv on the ESP, BLS entries with "options $kernelopts", ifcfg with HWADDR. */
+export function rocky8Guest(): FakeGuest {
+  return makeRpmGuest({
+    probe: rhelProbe("Rocky Linux"),
+    cfgPath: `${ESP}/grub.cfg`,
+    envPath: `${ESP}/grubenv`,
+    extraFilesystems: { "/dev/sda3": { TYPE: "vfat", UUID: "ABCD-1234" } },
+    files: {
+      ...RHEL_BASE,
+      "/etc/fstab": "/dev/sda1 / xfs defaults 0 0\n/dev/sda3 /boot/efi vfat umask=0077 0 2\n/dev/sda2 none swap defaults 0 0\n",
+      ...rpmKernel(ROCKY8, `/boot/initramfs-${ROCKY8}.img`, true),
+      [blsPath(ROCKY8)]: blsEntry(ROCKY8, "Rocky Linux", "$kernelopts $tuned_params"),
+      [`${ESP}/grubenv`]: grubenvBlock({ saved_entry: `${MACHINE_ID}-${ROCKY8}`, kernelopts: "root=/dev/sda1 ro resume=/dev/sda2 console=hvc0" }),
+      [`${ESP}/grubx64.efi`]: "grub", [`${ESP}/shimx64.efi`]: "shim",
+      "/boot/efi/EFI/BOOT/BOOTX64.EFI": "shim", "/boot/efi/EFI/BOOT/fbx64.efi": "fallback",
+      "/etc/default/grub": 'GRUB_TIMEOUT=5\nGRUB_DEFAULT=saved\nGRUB_CMDLINE_LINUX="resume=/dev/sda2 console=hvc0"\nGRUB_DISABLE_LINUX_UUID=true\nGRUB_ENABLE_BLSCFG=true\n',
+      "/etc/sysconfig/network-scripts/ifcfg-ens192": 'TYPE=Ethernet\nBOOTPROTO=dhcp\nNAME=ens192\nDEVICE=ens192\nONBOOT=yes\nHWADDR="00:50:56:12:34:56"\n',
+      "/etc/sysconfig/network-scripts/ifcfg-lo": "DEVICE=lo\nIPADDR=127.0.0.1\n",
+    },
+  });
+}
+
+export const C7_NEW = "3.10.0-1160.105.1.el7.x86_64";
+export const C7_OLD = "3.10.0-1160.el7.x86_64";
+
+/** CentOS 7, BIOS, no BLS: grub.cfg menu entries, GRUB_DEFAULT=saved, modprobe aliases, Xen tools. */
+export function centos7Guest(opts: { newestHasVirtio?: boolean } = {}): FakeGuest {
+  return makeRpmGuest({
+    probe: rhelProbe("CentOS Linux"),
+    cfgPath: "/boot/grub2/grub.cfg",
+    envPath: "/boot/grub2/grubenv",
+    files: {
+      ...RHEL_BASE,
+      ...rpmKernel(C7_NEW, `/boot/initramfs-${C7_NEW}.img`, opts.newestHasVirtio ?? true),
+      ...rpmKernel(C7_OLD, `/boot/initramfs-${C7_OLD}.img`, true),
+      "/boot/grub2/grubenv": grubenvBlock({ saved_entry: `CentOS Linux (${C7_NEW})` }),
+      "/boot/grub2/device.map": "(hd0)      /dev/sda\n",
+      "/etc/default/grub": 'GRUB_TIMEOUT=5\nGRUB_DEFAULT=saved\nGRUB_CMDLINE_LINUX="rd.lvm.lv=centos/swap resume=/dev/sda2 console=xvc0"\nGRUB_DISABLE_LINUX_UUID=true\n',
+      "/etc/sysconfig/kernel": "UPDATEDEFAULT=yes\nDEFAULTKERNEL=kernel\n",
+      "/etc/modprobe.d/vmware.conf": "# added by the installer\nalias scsi_hostadapter mptspi\nalias scsi_hostadapter1 ata_piix\nalias eth0 vmxnet3\n",
+      "/etc/modprobe.conf": "alias eth1 xennet\n",
+      "/etc/sysconfig/network-scripts/ifcfg-eth0": "DEVICE=eth0\nHWADDR=00:50:56:aa:bb:cc\nONBOOT=yes\nBOOTPROTO=dhcp\n",
+    },
+  });
+}
+
+/** The inspection of an RPM-family root on /dev/sda1. */
+export function rpmInspection(
+  distro: string, major: number, packages: readonly string[], firmware: Inspection["firmware"] = "bios", mounts: Readonly<Record<string, string>> = { "/": "/dev/sda1" },
+): Inspection {
+  return inspectionOf(debianRoot("/dev/sda1", mounts, {
+    distro, majorVersion: major, minorVersion: 0, productName: `${distro} ${major}`, osinfo: `${distro}${major}`,
+    packageFormat: "rpm", packageManagement: major >= 8 ? "dnf" : "yum",
+  }), packages, firmware);
+}
