@@ -5,10 +5,12 @@ import { debianFamily } from "./debian/family.js";
 import type { LinuxFamily } from "./family.js";
 import { linuxConverterFor } from "./linux-converter.js";
 import { rhelFamily } from "./rhel/family.js";
+import { suseFamily } from "./suse/family.js";
 
 export const LINUX_FAMILIES: readonly LinuxFamily[] = [
   debianFamily,
   rhelFamily,
+  suseFamily,
 ];
 
 const familyConverters = LINUX_FAMILIES.map(linuxConverterFor);

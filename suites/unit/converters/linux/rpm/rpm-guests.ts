@@ -158,3 +158,52 @@ export function rpmInspection(
     packageFormat: "rpm", packageManagement: major >= 8 ? "dnf" : "yum",
   }), packages, firmware);
 }
+
+const suseProbe = (title: string): RpmProbe => ({ kernelRoot: "/dev/sda1", rootUuid: ROOT_UUID, initrd: (v) => `/boot/initrd-${v}`, title });
+
+export const SLES15 = "5.14.21-150500.55.39-default";
+export const SLES15_OLD = "5.14.21-150500.53-default";
+
+/** SLES 15 SP5, BIOS, Xen-born: INITRD_MODULES with Xen drivers, hvc0 console, xe-guest-utilities. */
+export function sles15Guest(opts: { dracut?: boolean; newestHasVirtio?: boolean } = {}): FakeGuest {
+  return makeRpmGuest({
+    probe: suseProbe("SLES 15-SP5"),
+    cfgPath: "/boot/grub2/grub.cfg",
+    envPath: "/boot/grub2/grubenv",
+    files: {
+      "/etc/fstab": "/dev/xvda1 / btrfs defaults 0 0\n/dev/xvda2 swap swap defaults 0 0\n",
+      "/usr/bin/rpm": "", "/usr/sbin/grub2-mkconfig": "", "/sbin/mkinitrd": "",
+      ...(opts.dracut ?? true ? { "/usr/bin/dracut": "" } : {}),
+      ...rpmKernel(SLES15, `/boot/initrd-${SLES15}`, opts.newestHasVirtio ?? true),
+      ...rpmKernel(SLES15_OLD, `/boot/initrd-${SLES15_OLD}`, true),
+      "/boot/vmlinuz": "symlink stand-in", "/boot/grub2/grubenv": grubenvBlock({ saved_entry: "0" }),
+      "/etc/default/grub": 'GRUB_DEFAULT=saved\nGRUB_CMDLINE_LINUX_DEFAULT="splash=silent resume=/dev/xvda2 console=hvc0 quiet"\nGRUB_DISABLE_LINUX_UUID=true\n',
+      "/etc/sysconfig/kernel": '## Type: string\nINITRD_MODULES="xenblk xen-vbd ahci"\nDOMU_INITRD_MODULES="xennet xenblk"\nMODULES_LOADED_ON_BOOT=""\n',
+      "/etc/zypp/repos.d/vmware.repo": "[VMware-Tools]\nname=VMware Tools\nenabled=1\nautorefresh=0\nbaseurl=https://packages.vmware.com/tools/esx/latest/sles15/x86_64\n",
+      "/etc/zypp/repos.d/SLE-Module-Basesystem.repo": "[Basesystem]\nenabled=1\nbaseurl=https://updates.suse.com/SUSE/Products/SLE-Module-Basesystem/15-SP5/x86_64/product/\n",
+    },
+  });
+}
+
+export const LEAP15 = "5.14.21-150500.55.49-default";
+
+/** openSUSE Leap 15.5, UEFI (the ESP's grub.cfg is a stub), NetworkManager, open-vm-tools. */
+export function opensuseGuest(): FakeGuest {
+  return makeRpmGuest({
+    probe: suseProbe("openSUSE Leap 15.5"),
+    cfgPath: "/boot/grub2/grub.cfg",
+    envPath: "/boot/grub2/grubenv",
+    extraFilesystems: { "/dev/sda3": { TYPE: "vfat", UUID: "ABCD-5678" } },
+    files: {
+      "/etc/fstab": "/dev/sda1 / ext4 defaults 0 1\n/dev/sda3 /boot/efi vfat defaults 0 0\n/dev/sda2 swap swap defaults 0 0\n",
+      "/usr/bin/rpm": "", "/usr/bin/dracut": "", "/usr/sbin/grub2-mkconfig": "",
+      ...rpmKernel(LEAP15, `/boot/initrd-${LEAP15}`, true),
+      "/boot/efi/EFI/opensuse/grub.cfg": "set btrfs_relative_path=\"yes\"\nsearch --fs-uuid --set=root x\nset prefix=(${root})/boot/grub2\nsource \"${prefix}/grub.cfg\"\n",
+      "/boot/efi/EFI/opensuse/grubx64.efi": "grub", "/boot/efi/EFI/BOOT/BOOTX64.EFI": "shim",
+      "/etc/default/grub": 'GRUB_DEFAULT=saved\nGRUB_CMDLINE_LINUX_DEFAULT="splash=silent resume=/dev/sda2 quiet"\nGRUB_DISABLE_LINUX_UUID=true\n',
+      "/etc/sysconfig/kernel": 'INITRD_MODULES=""\n',
+      "/etc/NetworkManager/system-connections/Wired.nmconnection": "[connection]\nid=Wired\ntype=ethernet\n[ethernet]\nmac-address=00:0C:29:11:22:33\n",
+      "/etc/selinux/config": "SELINUX=disabled\n",
+    },
+  });
+}
