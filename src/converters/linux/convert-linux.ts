@@ -1,6 +1,7 @@
 // The Linux converter the registry lists: the common steps (linux-converter.ts) run with the
 // family that inspection's distro belongs to. A new family is one more line in LINUX_FAMILIES.
 import type { Converter } from "../../model/contracts.js";
+import { altFamily } from "./alt/family.js";
 import { debianFamily } from "./debian/family.js";
 import type { LinuxFamily } from "./family.js";
 import { linuxConverterFor } from "./linux-converter.js";
@@ -11,6 +12,7 @@ export const LINUX_FAMILIES: readonly LinuxFamily[] = [
   debianFamily,
   rhelFamily,
   suseFamily,
+  altFamily,
 ];
 
 const familyConverters = LINUX_FAMILIES.map(linuxConverterFor);

@@ -19,7 +19,7 @@ const callIndex = (texts: readonly string[], needle: string | RegExp): number =>
 describe("linuxConverter.handles", () => {
   test("the registered families' distros only", () => {
     const insp = debianInspection();
-    for (const distro of ["debian", "ubuntu", "linuxmint", "kalilinux", "rhel", "fedora"]) expect(linuxConverter.handles({ ...insp, distro })).toBe(true);
+    for (const distro of ["debian", "ubuntu", "linuxmint", "kalilinux", "rhel", "fedora", "rocky", "sles", "opensuse", "altlinux"]) expect(linuxConverter.handles({ ...insp, distro })).toBe(true);
     expect(linuxConverter.handles({ ...insp, distro: "archlinux" })).toBe(false);
     expect(linuxConverter.handles({ ...insp, osType: "windows", distro: "windows" })).toBe(false);
   });

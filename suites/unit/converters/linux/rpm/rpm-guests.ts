@@ -207,3 +207,26 @@ export function opensuseGuest(): FakeGuest {
     },
   });
 }
+
+export const ALT10 = "6.1.79-un-def-alt1";
+export const ALT10_OLD = "5.10.210-std-def-alt1";
+
+/** ALT p10, BIOS: /boot/grub, /etc/sysconfig/grub2, make-initrd, open-vm-tools. */
+export function altGuest(opts: { newestHasVirtio?: boolean } = {}): FakeGuest {
+  return makeRpmGuest({
+    probe: { kernelRoot: "/dev/sda1", rootUuid: ROOT_UUID, initrd: (v) => `/boot/initrd-${v}.img`, title: "ALT Workstation 10" },
+    cfgPath: "/boot/grub/grub.cfg",
+    envPath: "/boot/grub/grubenv",
+    defaultsPath: "/etc/sysconfig/grub2",
+    files: {
+      "/etc/fstab": "proc /proc proc nosuid,noexec,gid=proc 0 0\n/dev/sda1 / ext4 relatime 1 1\n/dev/sda2 swap swap defaults 0 0\n",
+      "/usr/bin/rpm": "", "/usr/sbin/grub-mkconfig": "", "/sbin/make-initrd": "",
+      ...rpmKernel(ALT10, `/boot/initrd-${ALT10}.img`, opts.newestHasVirtio ?? true),
+      ...rpmKernel(ALT10_OLD, `/boot/initrd-${ALT10_OLD}.img`, true),
+      "/boot/vmlinuz": "symlink stand-in", "/boot/grub/grubenv": grubenvBlock({}),
+      "/etc/sysconfig/grub2": 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet resume=/dev/sda2 panic=30 splash"\nGRUB_DISABLE_LINUX_UUID=true\n',
+      "/etc/initrd.mk": "AUTODETECT = all\nMODULES_ADD += ahci\n",
+      "/etc/modprobe.d/vmware.conf": "alias eth0 vmxnet3\n",
+    },
+  });
+}
