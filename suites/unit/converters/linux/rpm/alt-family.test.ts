@@ -82,7 +82,13 @@ describe("make-initrd", () => {
     await makeInitrdBuilder.rebuild(g, k, "/boot/x", ["virtio_blk"], new StepLog(new RecordingReporter()));
     expect(g.file("/etc/initrd.mk")).toBe("# virtio drivers for the KVM target, added by v2v\nMODULES_ADD += virtio_blk\n");
     expect(g.commandTexts).toEqual([`make-initrd -k ${ALT10}`]);
-    await expect(makeInitrdBuilder.rebuild(g, k, "/boot/x", ["a b"], new StepLog(new RecordingReporter()))).rejects.toThrow(/not a module name/);
+    await expect(makeInitrdBuilder.rebuild(g, k, "/boot/x", ["virtio_blk", "a b"], new StepLog(new RecordingReporter()))).rejects.toThrow(/not a module name/);
+    // Already listed: no write, no change logged, make-initrd still runs.
+    const log = new StepLog(new RecordingReporter());
+    const opsBefore = g.ops.length;
+    await makeInitrdBuilder.rebuild(g, k, "/boot/x", ["virtio_blk"], log);
+    expect(g.ops.slice(opsBefore)).toEqual([`command make-initrd -k ${ALT10}`]);
+    expect(log.changes).toEqual([]);
     await expect(altInitramfs.findBuilder(new FakeGuest(), k)).rejects.toThrow(
       `the guest has no make-initrd, so the initramfs of kernel ${ALT10} cannot be rebuilt with the virtio drivers; install make-initrd in the guest and convert it again.`);
   });

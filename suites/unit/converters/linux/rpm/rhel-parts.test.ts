@@ -72,6 +72,8 @@ describe("DEFAULTKERNEL", () => {
       warnings: [],
     });
     expect(defaultKernelEdit.apply(files, { virtioModules: [] }).written).toEqual([]);
+    const sameFlavour = { version: "5.4.17-2136.el8uek.x86_64" } as InstalledKernel;
+    expect(defaultKernelEdit.apply(files, { kernel: sameFlavour, virtioModules: [] })).toEqual({ written: [], changes: [], warnings: [] });
     expect(defaultKernelEdit.apply([], { kernel, virtioModules: [] }).written).toEqual([]);
     expect(defaultKernelEdit.paths).toEqual(["/etc/sysconfig/kernel"]);
   });

@@ -14,7 +14,11 @@ import { disableVmwareRepos, vmwareRepoEdit } from "../../../../../src/converter
 import { parseRpmVmlinuzNames, rpmKernelNaming } from "../../../../../src/converters/linux/rpm-kernels.js";
 import { rpmEraseScript, rpmPackageManager, rpmToolPackages } from "../../../../../src/converters/linux/rpm-packages.js";
 import { compareRpmVersions } from "../../../../../src/converters/linux/rpm-version.js";
+import { applyConfigEdits } from "../../../../../src/converters/linux/family-edits.js";
 import { selinuxEnabled, selinuxRelabelEdit } from "../../../../../src/converters/linux/selinux.js";
+import { StepLog } from "../../../../../src/converters/step-log.js";
+import { RecordingReporter } from "../../../../../src/model/messages.js";
+import { FakeGuest } from "../../../fakes/fake-guest.js";
 import { grubenvBlock } from "./fake-rpm-tools.js";
 import { rpmInspection } from "./rpm-guests.js";
 
@@ -139,8 +143,23 @@ describe("BLS entries and grubenv", () => {
     expect(() => editGrubenv(env, (l) => (l.startsWith("kernelopts=") ? l + "x".repeat(1024) : l))).toThrow(/more than its 1024/);
   });
 
-  test("an unpadded grubenv is edited as text; comments are not variables", () => {
+  test("an unpadded grubenv is edited as text, even when it grows; comments are not variables", () => {
     expect(editGrubenv("# kernelopts=a\nkernelopts=a\n", (l) => l.replace("a", "b"))).toBe("# kernelopts=a\nkernelopts=b\n");
+    expect(editGrubenv("kernelopts=a\n", (l) => `${l}bc`)).toBe("kernelopts=abc\n");
+  });
+
+  test("an edit that uses the whole padding still fits", () => {
+    const env = grubenvBlock({ kernelopts: "x" });
+    const pad = env.length - env.replace(/#+$/, "").length;
+    const full = editGrubenv(env, (l) => l + "y".repeat(pad));
+    expect(full).toHaveLength(1024);
+    expect(full.endsWith("y\n")).toBe(true);
+  });
+
+  test("only kernelopts gets its console replaced", () => {
+    const r = replaceXenConsolesInGrubenv(grubenvBlock({ saved_entry: "console=hvc0", kernelopts: "ro" }));
+    expect(r.replaced).toBe(0);
+    expect(r.text).toContain("\nsaved_entry=console=hvc0\n");
   });
 
   test("kernelopts: root= right after the '=' is renamed; other variables are not", () => {
@@ -266,5 +285,21 @@ describe("SELinux relabel", () => {
 
   test("no /etc/selinux/config: nothing", () => {
     expect(selinuxRelabelEdit.apply([], virtioFacts)).toEqual({ written: [], changes: [], warnings: [] });
+  });
+});
+
+describe("applyConfigEdits", () => {
+  test("reads each edit's paths and directories, writes what it returns, logs its changes and warnings", async () => {
+    const g = new FakeGuest({ files: {
+      "/etc/modprobe.conf": "alias eth0 vmxnet3\n", "/etc/modprobe.d/xen.conf": "alias block xen-blkfront\n", "/etc/modprobe.d/readme": "alias eth9 x\n",
+    } });
+    const reporter = new RecordingReporter();
+    const log = new StepLog(reporter);
+    await applyConfigEdits(g, [modprobeAliasEdit], virtioFacts, log);
+    expect(g.ops).toEqual(["write /etc/modprobe.conf"]);
+    expect(g.file("/etc/modprobe.conf")).toBe("alias eth0 virtio_net\n");
+    expect(log.changes).toEqual(["rewrote module aliases in /etc/modprobe.conf: alias eth0 vmxnet3 -> virtio_net"]);
+    expect(log.warnings).toEqual(["/etc/modprobe.d/xen.conf has alias block xen-blkfront, a Xen driver that does not exist on KVM; remove it after the first boot"]);
+    expect(reporter.lines.filter((l) => l.type === "warning")).toHaveLength(1);
   });
 });

@@ -117,6 +117,10 @@ describe("SUSE's parts", () => {
       changes: ["removed the Xen drivers xennet in /etc/sysconfig/kernel"], warnings: [],
     });
     expect(initrdModulesEdit.apply([], { virtioModules: ["virtio_blk"] }).written).toEqual([]);
+    expect(initrdModulesEdit.apply([{ path: "/etc/sysconfig/kernel", text: 'INITRD_MODULES="virtio_blk"\n' }], { virtioModules: ["virtio_blk"] }))
+      .toEqual({ written: [], changes: [], warnings: [] });
+    expect(initrdModulesEdit.apply([{ path: "/etc/sysconfig/kernel", text: "INITRD_MODULES=\"\"\n" }], { virtioModules: ["virtio_blk"] }).changes)
+      .toEqual(["added virtio_blk to INITRD_MODULES in /etc/sysconfig/kernel"]);
   });
 
   test("dracut first, SUSE's mkinitrd next, else a refusal; the paths of GRUB", async () => {
