@@ -61,6 +61,12 @@ Conversion:
   --block-driver virtio-blk|virtio-scsi
                          the virtio disk controller a Windows guest boots from
                          (default virtio-blk: viostor; virtio-scsi: vioscsi)
+  --key SELECTOR:key:PASSPHRASE | --key SELECTOR:file:FILE
+                         open the LUKS volume SELECTOR (a device such as
+                         /dev/sda2, or its LUKS UUID) with this passphrase, or
+                         with the first line of FILE; may be repeated
+  --keys-from-stdin      read one passphrase per line from stdin for the
+                         encrypted volumes no --key names, in device order
   --print-source         print what was read from the source, then stop
 
 Messages:

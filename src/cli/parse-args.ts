@@ -11,6 +11,7 @@ import { listModeKeys } from "../model/mode-options.js";
 import type { InputArgs, OutputArgs } from "../model/modes.js";
 import type { BlockDriver, RootChoice, RunOptions } from "../model/types.js";
 import type { InputModule, OutputModule } from "../model/contracts.js";
+import { parseKeyOption } from "./luks-keys.js";
 import { findInput, findOutput, INPUTS, INPUTS_NOT_YET, OUTPUTS, OUTPUTS_NOT_YET } from "../pipeline/registry.js";
 
 export type ParseResult =
@@ -21,18 +22,22 @@ export type ParseResult =
   | { readonly kind: "list-oo"; readonly lines: readonly string[] };
 
 /** Options that take a value (`-os DIR` or `-os=DIR`). Only `-oo` and `-io` may be repeated. */
-export const VALUE_OPTIONS = ["-i", "-o", "-os", "-on", "-of", "-oa", "-oo", "-if", "-io", "--root", "--block-driver"] as const;
+export const VALUE_OPTIONS = ["-i", "-o", "-os", "-on", "-of", "-oa", "-oo", "-if", "-io", "--root", "--block-driver", "--key"] as const;
+
+/** Value options that may be given more than once. */
+const REPEATABLE = new Set<string>(["-oo", "-io", "--key"]);
 
 /** Flags. The colour spellings and --debug-gc are accepted for compatibility and ignored. */
 export const FLAG_OPTIONS = [
   "-v", "--verbose", "-x", "-q", "--quiet", "-V", "--version", "--print-source", "--compressed",
   "--qemu-boot", "--machine-readable", "--colours", "--colors", "--colour", "--color", "--debug-gc",
+  "--keys-from-stdin",
 ] as const;
 
 /** virt-v2v options we recognise but do not implement: they get a clearer error than "unknown". */
 const NOT_IMPLEMENTED = new Set([
   "-ic", "-ip", "--password-file", "-it", "-oc", "-op", "-b", "--bridge", "-n", "--network", "--mac",
-  "--key", "--keys-from-stdin", "--echo-keys", "--bandwidth", "--bandwidth-file", "--wrap",
+  "--echo-keys", "--bandwidth", "--bandwidth-file", "--wrap",
   "--short-options", "--long-options", "--in-place", "--no-trim", "--vmtype",
   ...["config", "cookie", "libdir", "nfchostport", "port", "snapshot", "thumbprint", "transports"].map((k) => `--vddk-${k}`),
   ...["compat", "image-uuid", "vol-uuid", "vm-uuid", "ovf-output", "ovf-flavour"].map((k) => `--vdsm-${k}`),
@@ -52,6 +57,8 @@ class V2vCommand extends Command {
   io = Option.Array("-io", []);
   root = Option.Array("--root", []);
   blockDriver = Option.Array("--block-driver", []);
+  key = Option.Array("--key", []);
+  keysFromStdin = Option.Boolean("--keys-from-stdin", false);
   verbose = Option.Boolean("-v,--verbose", false);
   trace = Option.Boolean("-x", false);
   quiet = Option.Boolean("-q,--quiet", false);
@@ -76,6 +83,7 @@ export interface RawArgs {
   readonly printSource: boolean;
   readonly compressed: boolean;
   readonly qemuBoot: boolean;
+  readonly keysFromStdin: boolean;
   /** undefined: not given; true: given without a format; string: `--machine-readable=FORMAT`. */
   readonly machineReadable: string | boolean | undefined;
   readonly positionals: readonly string[];
@@ -136,10 +144,10 @@ function tokenise(argv: readonly string[]): RawArgs | "help" {
   return {
     values: {
       "-i": cmd.i, "-o": cmd.o, "-os": cmd.os, "-on": cmd.on, "-of": cmd.of, "-oa": cmd.oa, "-oo": cmd.oo,
-      "-if": cmd.if, "-io": cmd.io, "--root": cmd.root, "--block-driver": cmd.blockDriver,
+      "-if": cmd.if, "-io": cmd.io, "--root": cmd.root, "--block-driver": cmd.blockDriver, "--key": cmd.key,
     },
     verbose: cmd.verbose, trace: cmd.trace, quiet: cmd.quiet, version: cmd.version, printSource: cmd.printSource,
-    compressed: cmd.compressed, qemuBoot: cmd.qemuBoot, machineReadable: cmd.machineReadable,
+    compressed: cmd.compressed, qemuBoot: cmd.qemuBoot, keysFromStdin: cmd.keysFromStdin, machineReadable: cmd.machineReadable,
     positionals: cmd.args,
   };
 }
@@ -156,7 +164,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
 /** The pure part: check values and combinations, and build RunOptions. */
 export function decideRun(raw: RawArgs): ParseResult {
   for (const name of VALUE_OPTIONS) {
-    if (name !== "-oo" && name !== "-io" && raw.values[name].length > 1) throw badOption(`option ${name} given twice; give it once`);
+    if (!REPEATABLE.has(name) && raw.values[name].length > 1) throw badOption(`option ${name} given twice; give it once`);
   }
   const one = (name: (typeof VALUE_OPTIONS)[number]): string | undefined => raw.values[name][0];
 
@@ -203,6 +211,8 @@ export function decideRun(raw: RawArgs): ParseResult {
     input: input.parseOptions(inputArgs),
     root: parseRootChoice(one("--root") ?? "ask"),
     blockDriver: parseBlockDriver(one("--block-driver") ?? "virtio-blk"),
+    keys: raw.values["--key"].map(parseKeyOption),
+    keysFromStdin: raw.keysFromStdin,
     verbose: raw.verbose,
     trace: raw.trace,
     quiet: raw.quiet,

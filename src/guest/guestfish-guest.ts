@@ -130,6 +130,16 @@ export class GuestfishGuest implements ApplianceGuest {
     return this.s.cmd("vfs-type", device);
   }
 
+  async openLuks(device: string, mapName: string, passphrase: string): Promise<void> {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(mapName)) throw new V2vError("CONVERSION", `not a device-mapper name: ${JSON.stringify(mapName)}`);
+    await this.s.cmdWithKey(passphrase, "cryptsetup-open", checkedDevice(device), mapName);
+  }
+
+  async activateVolumeGroups(): Promise<void> {
+    await this.s.cmd("vgscan");
+    await this.s.cmd("vg-activate-all", "true");
+  }
+
   async deviceSizeBytes(device: string): Promise<number> {
     const n = Number(await this.s.cmd("blockdev-getsize64", checkedDevice(device)));
     if (!Number.isSafeInteger(n) || n < 0) throw new V2vError("CONVERSION", `libguestfs gave no size for ${device}`);

@@ -43,6 +43,9 @@ export interface SessionOptions {
   readonly tmpDir?: string;
 }
 
+/** In a session directory: the FIFO the server reads key parameters from (guestfish --keys-from-stdin). */
+const KEY_FIFO = "keys.fifo";
+
 /** In a session directory: the server's pid and start time, as JSON. */
 export const SERVER_FILE = "guestfish-server.json";
 
@@ -195,10 +198,15 @@ export class GuestfishSession {
     // In a session of its own: a Ctrl-C on the terminal reaches the whole foreground process
     // group, and a server (or qemu) dying of it before the cleanup runs would leave its socket
     // directory in /tmp; the cleanup stops them itself, in order.
-    const argv = ["setsid", "guestfish", "--listen", ...(opts.trace ? ["-x"] : [])];
+    // Key parameters (LUKS passphrases) are read by the server from its stdin: a FIFO in the
+    // session's private directory, written by cmdWithKey just before the command that takes one,
+    // so no passphrase ever appears on a command line.
+    const argv = ["setsid", "guestfish", "--listen", "--keys-from-stdin", ...(opts.trace ? ["-x"] : [])];
     const out = join(dir, "listen.out");
+    const keys = join(dir, KEY_FIFO);
     try {
-      await run(argv, { env, timeoutMs: 60_000, stdoutFile: out, stderrFile: join(dir, "guestfish.log") });
+      await run(["mkfifo", "-m", "0600", keys], { timeoutMs: 30_000 });
+      await run(argv, { env, timeoutMs: 60_000, stdinFile: keys, stdoutFile: out, stderrFile: join(dir, "guestfish.log") });
     } catch (e) {
       const log = await readFile(join(dir, "guestfish.log"), "utf8").catch(() => "");
       await stopper.run();
@@ -231,6 +239,26 @@ export class GuestfishSession {
    */
   cmd(name: string, ...args: string[]): Promise<string> {
     const next = this.queue.then(() => this.runCmd(name, args, 30 * 60_000));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Run a command that takes one key parameter (cryptsetup-open, luks-format): the key goes to
+   * the server through the session's key FIFO, never onto a command line or into a log.
+   */
+  cmdWithKey(key: string, name: string, ...args: string[]): Promise<string> {
+    if (/[\n\r\0]/.test(key)) return Promise.reject(new V2vError("BAD_INPUT", "a passphrase cannot contain a newline or a NUL byte"));
+    const next = this.queue.then(async () => {
+      // O_RDWR: opening a FIFO for writing alone would wait for a reader; the server holds one.
+      const fh = await open(join(this.dir, KEY_FIFO), "r+");
+      try {
+        await fh.write(`${key}\n`);
+      } finally {
+        await fh.close();
+      }
+      return this.runCmd(name, args, 10 * 60_000);
+    });
     this.queue = next.catch(() => undefined);
     return next;
   }

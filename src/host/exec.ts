@@ -17,6 +17,11 @@ export interface ExecOptions {
   /** Called with each stdout line as it arrives (progress parsing). Output is still collected. */
   readonly onStdoutLine?: (line: string) => void;
   readonly signal?: AbortSignal;
+  /**
+   * The child's stdin: this file (a FIFO the caller writes to later), opened read-write so that
+   * opening a FIFO does not wait for a writer. Not with `input`.
+   */
+  readonly stdinFile?: string;
   /** Send the child's stdout / stderr to a file instead of collecting it (daemons that fork). */
   readonly stdoutFile?: string;
   readonly stderrFile?: string;
@@ -67,12 +72,15 @@ function start(argv: readonly string[], opts: ExecOptions): ResultPromise {
   // Files are opened here and handed to the child as plain descriptors: with execa's {file}
   // targets the parent pipes the output itself and waits until every holder of the pipe exits,
   // so a command that leaves a daemon behind (guestfish --listen, dockerd) would never return.
+  if (opts.stdinFile !== undefined && opts.input !== undefined) throw new Error("run: stdinFile and input together");
+  const inFd = opts.stdinFile ? openSync(opts.stdinFile, "r+") : undefined;
   const outFd = opts.stdoutFile ? openSync(opts.stdoutFile, "w") : undefined;
   const errFd = opts.stderrFile ? (opts.stderrFile === opts.stdoutFile ? outFd : openSync(opts.stderrFile, "w")) : undefined;
   try {
-    return followLines(spawnWith(file, args, opts, outFd, errFd), opts.onStdoutLine);
+    return followLines(spawnWith(file, args, opts, { inFd, outFd, errFd }), opts.onStdoutLine);
   } finally {
     // The child has its own copies once spawned.
+    if (inFd !== undefined) closeSync(inFd);
     if (outFd !== undefined) closeSync(outFd);
     if (errFd !== undefined && errFd !== outFd) closeSync(errFd);
   }
@@ -113,15 +121,22 @@ export async function stopChildren(graceMs = 5000): Promise<void> {
   clearTimeout(timer);
 }
 
-function spawnWith(file: string, args: readonly string[], opts: ExecOptions, outFd: number | undefined, errFd: number | undefined): ResultPromise {
-  const child = spawnChild(file, args, opts, outFd, errFd);
+/** Descriptors handed to the child as they are. */
+interface ChildFds {
+  readonly inFd: number | undefined;
+  readonly outFd: number | undefined;
+  readonly errFd: number | undefined;
+}
+
+function spawnWith(file: string, args: readonly string[], opts: ExecOptions, fds: ChildFds): ResultPromise {
+  const child = spawnChild(file, args, opts, fds);
   liveChildren.add(child);
   const forget = (): void => void liveChildren.delete(child);
   child.then(forget, forget);
   return child;
 }
 
-function spawnChild(file: string, args: readonly string[], opts: ExecOptions, outFd: number | undefined, errFd: number | undefined): ResultPromise {
+function spawnChild(file: string, args: readonly string[], opts: ExecOptions, { inFd, outFd, errFd }: ChildFds): ResultPromise {
   return execa(file, args, {
     cleanup: false,
     reject: false,
@@ -131,7 +146,8 @@ function spawnChild(file: string, args: readonly string[], opts: ExecOptions, ou
     extendEnv: true,
     cwd: opts.cwd,
     input: opts.input,
-    stdin: opts.input === undefined ? "ignore" : "pipe",
+    // execa passes a descriptor number straight to the child, as for stdout below.
+    stdin: (inFd ?? (opts.input === undefined ? "ignore" : "pipe")) as "pipe",
     // execa passes a descriptor number straight to the child; its option type only lists "pipe" here.
     stdout: (outFd ?? "pipe") as "pipe",
     stderr: (errFd ?? (opts.inheritStderr ? "inherit" : "pipe")) as "pipe",

@@ -48,6 +48,13 @@ export interface GuestHandle {
    * Unlike listFilesystems it sees encrypted volumes, which libguestfs leaves out of that list.
    */
   vfsType(device: string): Promise<string>;
+  /**
+   * Open a LUKS volume as /dev/mapper/NAME with a passphrase (cryptsetup-open); throws when the
+   * passphrase does not open it. The passphrase never reaches a command line or a log.
+   */
+  openLuks(device: string, mapName: string, passphrase: string): Promise<void>;
+  /** Scan for LVM volume groups again and activate them (after LUKS volumes were opened). */
+  activateVolumeGroups(): Promise<void>;
   /** Size in bytes of a block device of the appliance (a whole disk or a partition). */
   deviceSizeBytes(device: string): Promise<number>;
   /** Bytes [offset, offset+size) of a block device into a host file (a boot sector). */

@@ -332,10 +332,22 @@ export interface OutputOptions {
   readonly compressed: boolean;
 }
 
+/**
+ * A `--key` option: the passphrase of one LUKS volume, named by its device ("/dev/sda2") or its
+ * LUKS UUID, given on the command line or in a file (its first line).
+ */
+export type LuksKey =
+  | { readonly selector: string; readonly kind: "key"; readonly passphrase: string }
+  | { readonly selector: string; readonly kind: "file"; readonly file: string };
+
 export interface RunOptions {
   readonly input: InputOptions;
   readonly output: OutputOptions;
   readonly root: RootChoice;
+  /** `--key`: passphrases of encrypted volumes, opened before inspection. */
+  readonly keys: readonly LuksKey[];
+  /** `--keys-from-stdin`: one passphrase per line on stdin, for the encrypted volumes no --key names. */
+  readonly keysFromStdin: boolean;
   /** `--block-driver` (default virtio-blk). */
   readonly blockDriver: BlockDriver;
   /** `-v`: verbose; `-x`: trace every libguestfs and host command. */

@@ -8,7 +8,9 @@ import { inflateDisks } from "../inputs/image/inflate.js";
 import type { Converter, InputModule, OutputModule, StageContext } from "../model/contracts.js";
 import type { ApplianceDrive, ApplianceGuest, ApplianceOptions } from "../model/guest-handle.js";
 import type { Reporter } from "../model/messages.js";
-import type { OutputOptions, Source } from "../model/types.js";
+import type { LuksKey, OutputOptions, Source } from "../model/types.js";
+import type { KeySources } from "../guest/decrypt.js";
+import { hostKeySources } from "../host/key-input.js";
 import { copyDisks } from "./copy.js";
 import { createOverlays, type Overlay } from "./overlay.js";
 import { CONVERTERS, findInput, findOutput } from "./registry.js";
@@ -24,6 +26,8 @@ export interface ConversionDeps {
   inflateDisks(source: Source, ctx: StageContext): Promise<Source>;
   createOverlays(source: Source, workDir: string): Promise<Overlay[]>;
   openGuest(drives: readonly ApplianceDrive[], opts: ApplianceOptions): Promise<ApplianceGuest>;
+  /** Where LUKS passphrases come from (--key files, --keys-from-stdin), read only when a volume needs one. */
+  keySources(keys: readonly LuksKey[], keysFromStdin: boolean): KeySources;
   /** Virtual size in bytes of an overlay. */
   imageSize(path: string): Promise<number>;
   copyDisks(overlays: readonly Overlay[], diskPaths: readonly (string | undefined)[], opts: OutputOptions, reporter: Reporter): Promise<void>;
@@ -41,6 +45,7 @@ export const realDeps: ConversionDeps = {
     GuestfishGuest.open(drives, {
       trace: o.trace, smp: o.smp, memoryMiB: o.memoryMiB, accel: o.accel, tmpDir: o.tmpDir, ...(o.onLog ? { onLog: o.onLog } : {}),
     }),
+  keySources: (keys, fromStdin) => hostKeySources(keys, fromStdin),
   imageSize: async (path) => (await imageInfo(path, "qcow2")).virtualSizeBytes,
   copyDisks,
 };

@@ -1,5 +1,6 @@
 // The conversion, as a list of stages. Each stage is one call; the work lives in the modules.
 import { onCleanup, type CleanupHandle } from "../host/cleanup.js";
+import { openEncryptedVolumes } from "../guest/decrypt.js";
 import { inspectGuest } from "../guest/inspect.js";
 import { renderSource } from "../inputs/print-source.js";
 import { buildTargetMeta, targetName } from "../target/meta.js";
@@ -64,6 +65,8 @@ export async function runConversion(opts: RunOptions, reporter: Reporter, deps: 
     onFailure.push(applianceCleanup);
 
     timer.stage("Inspecting the source");
+    const opened = await openEncryptedVolumes(g, deps.keySources(opts.keys, opts.keysFromStdin), (w) => timer.warning(w));
+    if (opened.length > 0 && opts.verbose) timer.info(`opened the LUKS volume(s) ${opened.join(", ")}`);
     const inspection = await inspectGuest(g, opts.root, source.disks.map((d) => d.displayName), (w) => timer.warning(w));
 
     timer.stage("Checking for sufficient free disk space in the guest");

@@ -22,7 +22,7 @@ function errorOf(argv: readonly string[]): V2vError {
 }
 
 const defaults = {
-  root: { kind: "ask" }, blockDriver: "virtio-blk", verbose: false, trace: false, quiet: false, machineReadable: false, printSource: false,
+  root: { kind: "ask" }, blockDriver: "virtio-blk", keys: [], keysFromStdin: false, verbose: false, trace: false, quiet: false, machineReadable: false, printSource: false,
 } as const;
 const out = { format: "raw", allocation: "sparse", compressed: false } as const;
 

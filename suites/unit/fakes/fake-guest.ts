@@ -35,6 +35,8 @@ export interface FakeGuestOptions {
   readonly partitions?: Readonly<Record<string, PartitionInfo>>;
   /** What vfsType finds on a device (libblkid's TYPE: "ntfs", "BitLocker"); "" when not listed. */
   readonly vfsTypes?: Readonly<Record<string, string>>;
+  /** The passphrase that opens each LUKS device (openLuks); any other passphrase fails. */
+  readonly luksPassphrases?: Readonly<Record<string, string>>;
   readonly roots?: readonly InspectedRoot[];
   readonly applications?: Readonly<Record<string, readonly { name: string; version: string }[]>>;
   readonly freeBytes?: number;
@@ -201,6 +203,13 @@ export class FakeGuest implements GuestHandle {
   async listDevices(): Promise<readonly string[]> { return this.opts.devices ?? ["/dev/sda"]; }
   async listPartitions(): Promise<readonly string[]> { return Object.keys(this.opts.partitions ?? {}).sort(); }
   async partitionInfo(device: string): Promise<PartitionInfo | undefined> { return this.opts.partitions?.[device]; }
+  async openLuks(device: string, mapName: string, passphrase: string): Promise<void> {
+    const call: FakeCall = { kind: "command", argv: ["cryptsetup-open", device, mapName], text: `cryptsetup-open ${device} ${mapName}` };
+    this.calls.push(call);
+    if (this.opts.luksPassphrases?.[device] !== passphrase) throw new FakeCommandError(call, "No key available with this passphrase");
+    this.ops.push(`cryptsetup-open ${device} ${mapName}`);
+  }
+  async activateVolumeGroups(): Promise<void> { this.ops.push("vg-activate-all"); }
   async vfsType(device: string): Promise<string> { return this.opts.vfsTypes?.[device] ?? ""; }
   private rawDevices = new Map<string, Buffer>();
   /** The current bytes of a device given in FakeGuestOptions.deviceBytes (a copy: writes change it). */

@@ -91,6 +91,11 @@ function world(opts: { disks?: number; roots?: readonly InspectedRoot[]; fail?: 
       events.push(`open ${drives.length} drive(s) smp=${o.smp} mem=${o.memoryMiB} ${o.accel}`); fail("openGuest");
       return guest;
     },
+    keySources: (keys, keysFromStdin) => ({
+      keys, keysFromStdin,
+      readKeyFile: async () => { throw new Error("no key files in this test"); },
+      nextStdinKey: async () => undefined,
+    }),
     imageSize: async () => 1 << 30,
     copyDisks: async (ovs, paths) => { events.push(`copy ${ovs.length} -> ${paths.filter(Boolean).length}`); fail("copy"); },
   };
@@ -100,7 +105,7 @@ function world(opts: { disks?: number; roots?: readonly InspectedRoot[]; fail?: 
 const options = (over: Partial<RunOptions> = {}): RunOptions => ({
   input: { mode: "fake", args: ["x"] },
   output: { mode: "fakeout", storage: join(dir, "out"), format: "raw", allocation: "sparse", compressed: false } as OutputOptions,
-  root: { kind: "ask" }, blockDriver: "virtio-blk", verbose: false, trace: false, quiet: false, machineReadable: false, printSource: false, ...over,
+  root: { kind: "ask" }, blockDriver: "virtio-blk", keys: [], keysFromStdin: false, verbose: false, trace: false, quiet: false, machineReadable: false, printSource: false, ...over,
 });
 
 const workDirs = (): string[] => readdirSync(join(dir, "tmp"));
