@@ -7,6 +7,7 @@ import { basename, dirname, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { runAllowFail } from "../../host/exec.js";
 import { BOOT_FAILURE_PATTERNS, findReportLine, parseBootReport, type BootReport } from "./boot-report.js";
+import { FIRMWARE_FAILURE_PATTERNS } from "./firmware-failures.js";
 import { buildQemuArgv, type BootNic, type QemuDrive } from "./qemu-argv.js";
 import { ensureQemuImage } from "./container-image.js";
 
@@ -34,7 +35,7 @@ export interface BootOptions {
   readonly serialLogPath: string;
   /** Default: a V2V-BOOT-REPORT line. */
   readonly successPattern?: RegExp;
-  /** Default: BOOT_FAILURE_PATTERNS. */
+  /** Default: BOOT_FAILURE_PATTERNS (the guest's) and FIRMWARE_FAILURE_PATTERNS (nothing to boot). */
   readonly failurePatterns?: readonly RegExp[];
 }
 
@@ -141,7 +142,8 @@ export async function bootDisk(opts: BootOptions): Promise<BootResult> {
   });
   await mkdir(dirname(opts.serialLogPath), { recursive: true });
   const log = createWriteStream(opts.serialLogPath);
-  const watcher = new ConsoleWatcher(opts.successPattern ?? REPORT_PATTERN, opts.failurePatterns ?? BOOT_FAILURE_PATTERNS, log);
+  const failures = opts.failurePatterns ?? [...BOOT_FAILURE_PATTERNS, ...FIRMWARE_FAILURE_PATTERNS];
+  const watcher = new ConsoleWatcher(opts.successPattern ?? REPORT_PATTERN, failures, log);
   const timeoutSeconds = opts.timeoutSeconds ?? 600;
 
   const t0 = Date.now();

@@ -107,7 +107,7 @@ export async function checkConverted(input: CheckConvertedInput): Promise<CheckC
         const bus = input.expect.blockBus;
         checks.push(...(await checkWindowsGuest(g, { virtio: isVirtioBus(bus), bootDriver: bus === "virtio-scsi" ? "vioscsi" : "viostor", firmware: input.expect.firmware, ...input.windows })));
       } else {
-        const outcome = await checkGuest(g, { blockBus: input.expect.blockBus });
+        const outcome = await checkGuest(g, { blockBus: input.expect.blockBus, ...(input.expect.firmware ? { firmware: input.expect.firmware } : {}) });
         checks.push(...outcome.checks);
         defaultKernel = outcome.defaultKernel;
       }

@@ -69,6 +69,19 @@ async function gatherDeviceFacts(g: GuestHandle): Promise<DeviceFacts> {
 
 export interface GuestCheckOptions {
   readonly blockBus: TargetBlockBus;
+  /** UEFI guests are also checked for the removable-path loader that fresh firmware variables boot. */
+  readonly firmware?: "bios" | "uefi";
+}
+
+/** The initramfs listers a Debian-family guest may have, preferred first: initramfs-tools', then dracut's. */
+export const INITRAMFS_LISTERS = ["/usr/bin/lsinitramfs", "/usr/bin/lsinitrd"] as const;
+
+/** Where the ESP is mounted and the loader OVMF boots on an empty variable store (x86_64). */
+export const REMOVABLE_LOADER_DIRS = ["/boot/efi/EFI/BOOT", "/efi/EFI/BOOT"] as const;
+
+/** Pure: the removable-path loader among an EFI/BOOT folder's entries (FAT is case-insensitive). */
+export function removableLoaderIn(entries: readonly string[]): string | undefined {
+  return entries.find((n) => n.toUpperCase() === "BOOTX64.EFI");
 }
 
 export interface GuestCheckOutcome {
@@ -134,7 +147,9 @@ export async function checkGuest(g: GuestHandle, o: GuestCheckOptions): Promise<
     if (!defaultKernel) return { ok: false, detail: "no default kernel was found in grub.cfg" };
     const initrd = `/boot/initrd.img-${defaultKernel}`;
     if (!(await g.exists(initrd))) return { ok: false, detail: `${initrd} does not exist` };
-    const listing = await g.sh(`${PATH_ENV} lsinitramfs ${q(initrd)}`, { timeoutMs: 5 * 60_000 });
+    const lister = await firstExisting(g, INITRAMFS_LISTERS);
+    if (!lister) return { ok: false, detail: `neither ${INITRAMFS_LISTERS.join(" nor ")} is in the guest to list ${initrd}` };
+    const listing = await g.sh(`${PATH_ENV} ${lister} ${q(initrd)}`, { timeoutMs: 5 * 60_000 });
     const builtinPath = `/lib/modules/${defaultKernel}/modules.builtin`;
     const builtin = (await g.exists(builtinPath)) ? await g.readFile(builtinPath) : "";
     const missing = missingModules(listing, builtin, wanted);
@@ -142,6 +157,17 @@ export async function checkGuest(g: GuestHandle, o: GuestCheckOptions): Promise<
       ? { ok: true, detail: `${initrd} (or the kernel itself) has ${wanted.join(", ")}` }
       : { ok: false, detail: `${initrd} lacks ${missing.join(", ")}` };
   }));
+
+  if (o.firmware === "uefi") {
+    checks.push(await attempt("the ESP has the removable-path loader EFI/BOOT/BOOTX64.EFI (fresh UEFI variables boot only that)", async () => {
+      for (const dir of REMOVABLE_LOADER_DIRS) {
+        if (!(await g.isDir(dir))) continue;
+        const loader = removableLoaderIn(await g.ls(dir));
+        if (loader) return { ok: true, detail: `${dir}/${loader}` };
+      }
+      return { ok: false, detail: `no BOOTX64.EFI in ${REMOVABLE_LOADER_DIRS.join(" or ")}` };
+    }));
+  }
 
   checks.push(await attempt("VMware tools are removed", async () => {
     const apps = (await g.listApplications(r.root)).map((a) => a.name).filter((n) => VMWARE_TOOL_PACKAGES.includes(n));

@@ -14,6 +14,19 @@ export type DeviceNaming = "device" | "uuid" | "label";
 /** The root disk's layout. `lvm-root` puts / on LVM (vg0/root) with a separate ext4 /boot. */
 export type RootLayout = "plain" | "lvm-root";
 
+/**
+ * Where a UEFI guest's boot loader sits on its EFI System Partition:
+ * "removable": EFI/BOOT/BOOTX64.EFI, which fresh firmware variables boot (grub-install --removable);
+ * "vendor": only EFI/debian/grubx64.efi, as an installer leaves it when it could write the boot
+ *   entry into the source hypervisor's NVRAM (that entry does not come along: the converter must
+ *   install the fallback);
+ * "vendor-shim": the same with Debian's signed shim (shimx64.efi, grubx64.efi, mmx64.efi).
+ */
+export type EfiLoader = "removable" | "vendor" | "vendor-shim";
+
+/** The guest's initramfs generator: Debian's own, or dracut (the RHEL/SUSE tool, packaged by Debian). */
+export type InitramfsTool = "initramfs-tools" | "dracut";
+
 export interface DataDisk {
   readonly sizeGiB: number;
   readonly mountpoint: string;
@@ -40,6 +53,10 @@ export interface DebianRecipe {
   readonly initramfsModules: readonly string[];
   /** Packages beyond the base set (build-rootfs adds the bootloader and lvm2 as needed). */
   readonly extraPackages: readonly string[];
+  /** UEFI only; "removable" when absent. */
+  readonly efiLoader?: EfiLoader;
+  /** "initramfs-tools" when absent. With dracut the same module list goes into dracut's `drivers=`. */
+  readonly initramfsTool?: InitramfsTool;
   readonly hostname: string;
   /** What the source hypervisor said about the VM (the OVF states these). */
   readonly vm: { readonly vcpus: number; readonly memoryMiB: number };
@@ -151,6 +168,9 @@ export const RECIPES: readonly GuestRecipe[] = [
   { ...base, name: "debian-12-twodisks", hostname: "deb12two", dataDisk: { sizeGiB: 1, mountpoint: "/srv/data", naming: "device" } },
   { ...base, name: "debian-11-bios", hostname: "deb11bios", release: 11 },
   { ...base, name: "debian-13-bios", hostname: "deb13bios", release: 13 },
+  { ...base, name: "debian-12-uefi-vendor", hostname: "deb12efivendor", firmware: "uefi", efiLoader: "vendor" },
+  { ...base, name: "debian-12-uefi-shim", hostname: "deb12efishim", firmware: "uefi", efiLoader: "vendor-shim" },
+  { ...base, name: "debian-12-dracut", hostname: "deb12dracut", initramfsTool: "dracut" },
   {
     ...winBios, name: "windows-7-bios", hostname: "win7bios", hasDriverDatabase: false, vmwareOsType: "windows7_64Guest",
     vm: { vcpus: 1, memoryMiB: 2048 },
@@ -236,6 +256,7 @@ export function validateDebianRecipe(r: DebianRecipe): string[] {
     p.push(`${where}: initramfsModules must not list virtio drivers; the unconverted guest has to fail on virtio (the negative control)`);
   }
   if (!r.initramfsModules.includes("ext4")) p.push(`${where}: initramfsModules must include ext4, the root filesystem's driver`);
+  if (r.efiLoader !== undefined && r.firmware !== "uefi") p.push(`${where}: efiLoader is for UEFI guests; remove it or set firmware uefi`);
   if (r.layout === "lvm-root" && r.naming === "label") p.push(`${where}: label naming is not supported with lvm-root; use device or uuid`);
   if (!/^[a-z0-9-]{1,63}$/.test(r.hostname)) p.push(`${where}: hostname must be 1-63 of a-z, 0-9, "-"`);
   if (!Number.isInteger(r.vm.vcpus) || r.vm.vcpus < 1) p.push(`${where}: vm.vcpus must be a positive whole number`);

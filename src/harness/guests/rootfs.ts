@@ -20,21 +20,35 @@ export interface RootfsSpec {
   readonly variant: "default" | "minbase";
   /** --include, sorted so that the same set gives the same cache key. */
   readonly packages: readonly string[];
+  /**
+   * Installed with apt-get inside the tree after debootstrap. debootstrap resolves a dependency
+   * by its first alternative only (linux-image's "initramfs-tools | linux-initramfs-tool") and
+   * cannot swap a package for a conflicting one; apt can, as an administrator would.
+   */
+  readonly aptInstall?: readonly string[];
   readonly mirror: string;
 }
 
 /** Progress sink: one human sentence per step. */
 export type Progress = (message: string) => void;
 
-/** Pure: the root file system a recipe needs (bootloader by firmware, lvm2 for LVM roots). */
+/**
+ * Pure: the root file system a recipe needs (bootloader by firmware, shim when asked, lvm2 for
+ * LVM roots, the initramfs tool).
+ */
 export function rootfsSpecFor(r: DebianRecipe): RootfsSpec {
+  const dracut = r.initramfsTool === "dracut";
   const packages = new Set([
     "linux-image-amd64", "initramfs-tools", "systemd-sysv", "udev", "kmod", "e2fsprogs", "open-vm-tools",
     ...(r.firmware === "uefi" ? ["grub-efi-amd64", "dosfstools"] : ["grub-pc"]),
+    ...(r.efiLoader === "vendor-shim" ? ["shim-signed", "grub-efi-amd64-signed"] : []),
     ...(r.layout === "lvm-root" ? ["lvm2"] : []),
     ...r.extraPackages,
   ]);
-  return { suite: DEBIAN_SUITES[r.release], variant: "default", packages: [...packages].sort(), mirror: DEBIAN_MIRROR };
+  return {
+    suite: DEBIAN_SUITES[r.release], variant: "default", packages: [...packages].sort(), mirror: DEBIAN_MIRROR,
+    ...(dracut ? { aptInstall: ["dracut"] } : {}),
+  };
 }
 
 /** Pure: the debootstrap argv for a spec, into `target`. */
@@ -78,6 +92,7 @@ export async function debootstrapToTarball(spec: RootfsSpec, target: string, tar
       timeoutMs: 60 * 60_000,
       env: { DEBIAN_FRONTEND: "noninteractive", LC_ALL: "C.UTF-8" },
     });
+    if (spec.aptInstall && spec.aptInstall.length > 0) await aptInstallInTree(target, spec.aptInstall, progress);
     // Package caches and indexes are of no use offline and would double the tarball.
     await run(["sh", "-c", 'rm -rf "$1"/var/cache/apt/archives/*.deb "$1"/var/lib/apt/lists/*_Packages "$1"/var/cache/apt/*.bin', "sh", target], { timeoutMs: 60_000 });
     progress(`debootstrap done in ${((Date.now() - t0) / 1000).toFixed(0)} s; packing ${tarPath}`);
@@ -88,6 +103,24 @@ export async function debootstrapToTarball(spec: RootfsSpec, target: string, tar
     throw e;
   } finally {
     await removeBuildTree(target);
+  }
+}
+
+/**
+ * apt-get install inside a fresh debootstrap tree (our own build directory, never a guest image),
+ * with /proc mounted for the packages' scripts; removeBuildTree unmounts it if this fails midway.
+ */
+async function aptInstallInTree(target: string, packages: readonly string[], progress: Progress): Promise<void> {
+  if (packages.some((p) => !/^[a-z0-9][a-z0-9+.-]+$/.test(p))) throw new V2vError("BAD_INPUT", `not Debian package names: ${packages.join(" ")}`);
+  progress(`apt-get install ${packages.join(" ")} in the new tree`);
+  await run(["mount", "-t", "proc", "proc", join(target, "proc")], { timeoutMs: 60_000 });
+  try {
+    await run(["chroot", target, "apt-get", "install", "-y", "--no-install-recommends", ...packages], {
+      timeoutMs: 30 * 60_000,
+      env: { DEBIAN_FRONTEND: "noninteractive", LC_ALL: "C.UTF-8", PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
+    });
+  } finally {
+    await run(["umount", join(target, "proc")], { timeoutMs: 60_000 });
   }
 }
 

@@ -93,7 +93,7 @@ describe("device specs", () => {
 });
 
 /** A guest as a correct conversion leaves it, on two virtio disks; `over` breaks pieces of it. */
-function convertedGuest(over: { fstab?: string; initrd?: string; apps?: string[]; dpkg?: string } = {}): FakeGuest {
+function convertedGuest(over: { fstab?: string; initrd?: string; apps?: string[]; dpkg?: string; lister?: string; esp?: Record<string, string> } = {}): FakeGuest {
   const g = new FakeGuest({
     roots: [{ root: "/dev/sda1", osType: "linux", distro: "debian", majorVersion: 12, minorVersion: 7, productName: "Debian GNU/Linux 12", arch: "x86_64", osinfo: "debian12", packageFormat: "deb", packageManagement: "apt", mountpoints: { "/": "/dev/sda1" } }],
     devices: ["/dev/sda", "/dev/sdb"],
@@ -107,9 +107,11 @@ function convertedGuest(over: { fstab?: string; initrd?: string; apps?: string[]
       "/boot/initrd.img-6.1.0-27-amd64": "",
       "/lib/modules/6.1.0-27-amd64/modules.builtin": "kernel/drivers/virtio/virtio.ko\n",
       "/var/lib/dpkg/status": over.dpkg ?? "Package: open-vm-tools\nStatus: deinstall ok config-files\n\nPackage: bash\nStatus: install ok installed\n",
+      [over.lister ?? "/usr/bin/lsinitramfs"]: "",
+      ...over.esp,
     },
   });
-  g.on(/lsinitramfs/, over.initrd ?? "usr/lib/modules/6.1.0-27-amd64/kernel/drivers/block/virtio_blk.ko\nusr/lib/modules/6.1.0-27-amd64/kernel/drivers/virtio/virtio_pci.ko\n");
+  g.on(/lsinitramfs|lsinitrd/, over.initrd ?? "usr/lib/modules/6.1.0-27-amd64/kernel/drivers/block/virtio_blk.ko\nusr/lib/modules/6.1.0-27-amd64/kernel/drivers/virtio/virtio_pci.ko\n");
   return g;
 }
 
@@ -136,6 +138,25 @@ describe("checkGuest", () => {
       "VMware tools are removed": "still installed: open-vm-tools (inspection: open-vm-tools; dpkg status: none)",
     });
     expect(out.checks).toHaveLength(6);
+  });
+
+  test("a dracut guest's initramfs is listed with lsinitrd; with no lister the check fails saying so", async () => {
+    const g = convertedGuest({ lister: "/usr/bin/lsinitrd" });
+    const out = await checkGuest(g, { blockBus: "virtio-blk" });
+    expect(out.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(g.calls.some((c) => /\/usr\/bin\/lsinitrd '\/boot\/initrd\.img-6\.1\.0-27-amd64'/.test(c.text))).toBe(true);
+    const none = await checkGuest(convertedGuest({ lister: "/usr/bin/unrelated" }), { blockBus: "virtio-blk" });
+    expect(none.checks.find((c) => /initramfs holds/.test(c.name))).toMatchObject({ ok: false, detail: expect.stringMatching(/neither \/usr\/bin\/lsinitramfs nor \/usr\/bin\/lsinitrd/) });
+  });
+
+  test("UEFI: the ESP must hold EFI/BOOT/BOOTX64.EFI (any case); BIOS guests are not asked", async () => {
+    const name = "the ESP has the removable-path loader EFI/BOOT/BOOTX64.EFI (fresh UEFI variables boot only that)";
+    const good = await checkGuest(convertedGuest({ esp: { "/boot/efi/EFI/BOOT/bootx64.efi": "MZ" } }), { blockBus: "virtio-blk", firmware: "uefi" });
+    expect(good.checks.find((c) => c.name === name)).toEqual({ name, ok: true, detail: "/boot/efi/EFI/BOOT/bootx64.efi" });
+    const vendorOnly = await checkGuest(convertedGuest({ esp: { "/boot/efi/EFI/debian/grubx64.efi": "MZ" } }), { blockBus: "virtio-blk", firmware: "uefi" });
+    expect(vendorOnly.checks.find((c) => c.name === name)).toMatchObject({ ok: false, detail: expect.stringMatching(/no BOOTX64\.EFI in \/boot\/efi\/EFI\/BOOT/) });
+    const bios = await checkGuest(convertedGuest(), { blockBus: "virtio-blk", firmware: "bios" });
+    expect(bios.checks.map((c) => c.name)).not.toContain(name);
   });
 
   test("no operating system: one failed check, nothing mounted", async () => {

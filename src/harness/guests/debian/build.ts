@@ -12,7 +12,7 @@ import { cacheKey, ensureCached } from "../cache.js";
 import { validateRecipe, type DebianRecipe } from "../recipes.js";
 import type { BuiltGuest, GuestBuilder } from "../builder.js";
 import {
-  planLayout, renderFstab, renderGrubDefault, renderInitramfsModules, renderNetworkdConfig,
+  DRACUT_REFERENCE_CONF, planLayout, renderDracutConf, renderFstab, renderGrubDefault, renderInitramfsModules, renderNetworkdConfig,
   type FsIds, type GuestLayout,
 } from "./layout.js";
 
@@ -56,8 +56,8 @@ async function buildDisks(r: DebianRecipe, layout: GuestLayout, tarPath: string,
     await g.cmd("tar-in", tarPath, "/", "xattrs:true");
     await mountAll(g, layout, "vfat");
     await writeGuestFiles(g, r, layout, ids, dir);
-    progress(`${r.name}: update-initramfs with MODULES=list (${elapsed(t0)})`);
-    await inGuest(g, "update-initramfs -u -k all", 30 * 60_000);
+    progress(`${r.name}: ${r.initramfsTool === "dracut" ? "dracut with drivers=" : "update-initramfs with MODULES=list"} (${elapsed(t0)})`);
+    await inGuest(g, initramfsBuildCommand(r), 30 * 60_000);
     progress(`${r.name}: grub-install and update-grub (${elapsed(t0)})`);
     await inGuest(g, grubInstallCommand(r, layout), 15 * 60_000);
     await inGuest(g, "update-grub", 15 * 60_000);
@@ -124,8 +124,12 @@ async function writeGuestFiles(g: GuestfishSession, r: DebianRecipe, layout: Gue
   await putFile(g, tmpDir, "/etc/hostname", `${r.hostname}\n`);
   await putFile(g, tmpDir, "/etc/hosts", `127.0.0.1\tlocalhost\n127.0.1.1\t${r.hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
   await putFile(g, tmpDir, "/etc/default/grub", renderGrubDefault(r));
-  await putFile(g, tmpDir, "/etc/initramfs-tools/modules", renderInitramfsModules(r));
-  await inGuest(g, "sed -i 's/^MODULES=.*/MODULES=list/' /etc/initramfs-tools/initramfs.conf", 60_000);
+  if (r.initramfsTool === "dracut") {
+    await putFile(g, tmpDir, DRACUT_REFERENCE_CONF, renderDracutConf(r));
+  } else {
+    await putFile(g, tmpDir, "/etc/initramfs-tools/modules", renderInitramfsModules(r));
+    await inGuest(g, "sed -i 's/^MODULES=.*/MODULES=list/' /etc/initramfs-tools/initramfs.conf", 60_000);
+  }
   await g.cmd("mkdir-p", "/etc/systemd/network");
   await putFile(g, tmpDir, "/etc/systemd/network/50-wired.network", renderNetworkdConfig());
   await putFile(g, tmpDir, BOOT_REPORT_SCRIPT_PATH, renderBootReportScript(), 0o755);
@@ -135,11 +139,41 @@ async function writeGuestFiles(g: GuestfishSession, r: DebianRecipe, layout: Gue
   // No login is needed: root stays locked (debootstrap leaves "*" in /etc/shadow).
 }
 
-/** Pure: the grub-install line for a recipe. UEFI goes to the removable path: a new VM's NVRAM is empty. */
+/**
+ * Pure: the grub-install line for a recipe. UEFI goes to the removable path unless the recipe
+ * asks for the vendor folder only (the layout whose NVRAM entry stayed on the old hypervisor).
+ */
 export function grubInstallCommand(r: DebianRecipe, layout: GuestLayout): string {
-  return r.firmware === "uefi"
-    ? "grub-install --target=x86_64-efi --efi-directory=/boot/efi --removable --no-nvram"
-    : `grub-install --target=i386-pc ${layout.bootDisk}`;
+  if (r.firmware !== "uefi") return `grub-install --target=i386-pc ${layout.bootDisk}`;
+  const efi = "grub-install --target=x86_64-efi --efi-directory=/boot/efi --no-nvram";
+  switch (r.efiLoader ?? "removable") {
+    case "removable": return `${efi} --removable`;
+    case "vendor": return `${efi} --bootloader-id=debian --no-uefi-secure-boot`;
+    case "vendor-shim": return `${efi} --bootloader-id=debian --uefi-secure-boot`;
+  }
+}
+
+/** Pure: the shell line that builds every installed kernel's initramfs with the recipe's tool. */
+export function initramfsBuildCommand(r: DebianRecipe): string {
+  if (r.initramfsTool !== "dracut") return "update-initramfs -u -k all";
+  // Debian's dracut names the image as initramfs-tools does, /boot/initrd.img-VERSION.
+  return 'for m in /lib/modules/*; do v="${m##*/}"; dracut --force "/boot/initrd.img-$v" "$v" || exit 1; done';
+}
+
+/** Pure: the shell line that lists every initramfs's files (lsinitramfs, or dracut's lsinitrd). */
+export function initramfsListCommand(r: DebianRecipe): string {
+  const lister = r.initramfsTool === "dracut" ? "lsinitrd" : "lsinitramfs";
+  return `for i in /boot/initrd.img-*; do ${lister} "$i"; done`;
+}
+
+/** Pure: the files the ESP must and must not hold after grub-install, by the recipe's loader. */
+export function expectedEspFiles(r: DebianRecipe): { readonly present: readonly string[]; readonly absent: readonly string[] } {
+  if (r.firmware !== "uefi") return { present: [], absent: [] };
+  switch (r.efiLoader ?? "removable") {
+    case "removable": return { present: ["/boot/efi/EFI/BOOT/BOOTX64.EFI"], absent: [] };
+    case "vendor": return { present: ["/boot/efi/EFI/debian/grubx64.efi"], absent: ["/boot/efi/EFI/BOOT", "/boot/efi/EFI/debian/shimx64.efi"] };
+    case "vendor-shim": return { present: ["/boot/efi/EFI/debian/shimx64.efi", "/boot/efi/EFI/debian/grubx64.efi"], absent: ["/boot/efi/EFI/BOOT"] };
+  }
 }
 
 /** Run a shell line inside the guest (chroot), with a PATH that has the admin tools. */
@@ -147,11 +181,26 @@ function inGuest(g: GuestfishSession, line: string, timeoutMs: number): Promise<
   return g.cmdWithTimeout(timeoutMs, "sh", `export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8; ${line}`);
 }
 
+/** Drivers that would let the unconverted guest boot on virtio: the built initramfs must lack them. */
+export const BOOT_CRITICAL_VIRTIO = ["virtio_pci", "virtio_blk", "virtio_scsi", "virtio_mmio"] as const;
+
 /** Refuse to publish a guest that would not make a valid negative control. */
 async function checkBuiltGuest(g: GuestfishSession, r: DebianRecipe, layout: GuestLayout): Promise<void> {
-  const virtio = await inGuest(g, "for i in /boot/initrd.img-*; do lsinitramfs \"$i\"; done | grep -c virtio || true", 10 * 60_000);
-  if (virtio.trim() !== "0") {
-    throw new V2vError("CONVERSION", `${r.name}: the initramfs holds ${virtio.trim()} virtio files; check /etc/initramfs-tools (MODULES=list) so the guest cannot boot on virtio unconverted`);
+  const images = (await inGuest(g, "ls /boot/initrd.img-* 2>/dev/null || true", 60_000)).trim();
+  if (images === "") throw new V2vError("CONVERSION", `${r.name}: no /boot/initrd.img-* was built; check ${r.initramfsTool ?? "initramfs-tools"} in the guest`);
+  // The drivers a guest needs to find its root on virtio; virtio.ko alone (a dependency of other
+  // modules) does not let it boot there.
+  const virtio = (await inGuest(g, `${initramfsListCommand(r)} | grep -oE '/(${BOOT_CRITICAL_VIRTIO.join("|")})[.]ko[.a-z]*' | sort -u || true`, 10 * 60_000)).trim();
+  if (virtio !== "") {
+    const where = r.initramfsTool === "dracut" ? `${DRACUT_REFERENCE_CONF} (drivers=, omit_dracutmodules=)` : "/etc/initramfs-tools (MODULES=list)";
+    throw new V2vError("CONVERSION", `${r.name}: the initramfs holds virtio drivers (${virtio.split("\n").join(", ")}); check ${where} so the guest cannot boot on virtio unconverted`);
+  }
+  const esp = expectedEspFiles(r);
+  for (const path of esp.present) {
+    if (!(await g.cmd("exists", path)).startsWith("true")) throw new V2vError("CONVERSION", `${r.name}: grub-install did not write ${path}`);
+  }
+  for (const path of esp.absent) {
+    if ((await g.cmd("exists", path)).startsWith("true")) throw new V2vError("CONVERSION", `${r.name}: ${path} exists, but this guest's point is an ESP without it`);
   }
   const root = layout.filesystems.find((f) => f.mountpoint === "/")!;
   const cfg = await g.cmd("cat", "/boot/grub/grub.cfg");

@@ -132,6 +132,28 @@ export function renderInitramfsModules(r: DebianRecipe): string {
   return `# Only these drivers go into the initramfs (MODULES=list): the VMware-like buses, no virtio.\n${mods.join("\n")}\n`;
 }
 
+/** The reference guest's own dracut configuration (a drop-in, as an administrator would write it). */
+export const DRACUT_REFERENCE_CONF = "/etc/dracut.conf.d/10-vmware-guest.conf";
+
+/**
+ * Pure: the dracut drop-in of a dracut guest, the dracut form of MODULES=list. A guest built on
+ * VMware with host-only dracut holds its buses' drivers and no virtio. The builder runs inside the
+ * libguestfs appliance, which is itself a qemu VM, so host-only would pick up virtio there: the
+ * image is made generic (hostonly no), limited to `drivers`, and without the modules that add
+ * virtio drivers whenever they run under qemu (qemu, qemu-net, and the 9p and virtiofs root
+ * file system modules virtfs and virtiofs) or always (nvdimm, which brings virtio_pmem).
+ */
+export function renderDracutConf(r: DebianRecipe): string {
+  const mods = [...r.initramfsModules, ...(r.layout === "lvm-root" ? ["dm_mod"] : [])];
+  return [
+    "# Written by the v2v-ts reference-guest builder: only the VMware-like buses' drivers, no virtio.",
+    'hostonly="no"',
+    `drivers+=" ${mods.join(" ")} "`,
+    'omit_dracutmodules+=" qemu qemu-net virtfs virtiofs nvdimm "',
+    "",
+  ].join("\n");
+}
+
 /** Pure: a systemd-networkd file giving every wired NIC DHCP, whatever its name. */
 export function renderNetworkdConfig(): string {
   return "[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n";
