@@ -6,9 +6,10 @@
 // Host-only mode is off for this rebuild: it would size the image for the hardware the build runs
 // on, which is the libguestfs appliance, not the target.
 import type { GuestHandle } from "../../model/guest-handle.js";
+import { V2vError } from "../../model/errors.js";
 import type { StepLog } from "../step-log.js";
-import type { InitramfsBuilder } from "./family.js";
-import { runGuestCommand } from "./guest-files.js";
+import type { InitramfsBuilder, InitramfsTool } from "./family.js";
+import { hasGuestProgram, runGuestCommand } from "./guest-files.js";
 import { REBUILD_TIMEOUT_MS } from "./initramfs.js";
 
 export const DRACUT_CONF_DIR = "/etc/dracut.conf.d";
@@ -42,3 +43,22 @@ export const dracutBuilder: InitramfsBuilder = {
       `rebuilding the initramfs of kernel ${k.version}`, "Check that the guest's dracut works and retry.", REBUILD_TIMEOUT_MS);
   },
 };
+
+/**
+ * The initramfs tool of a family that moved to dracut: dracut when the guest has it, else the
+ * family's own mkinitrd (older releases), else a refusal saying what to install.
+ */
+export function dracutOrMkinitrd(mkinitrd: InitramfsBuilder): InitramfsTool {
+  return {
+    configDir: DRACUT_CONF_DIR,
+    // dracut takes resume= from the kernel command line, which the GRUB and BLS renames cover.
+    resumeFiles: [],
+    async findBuilder(g, k) {
+      if (await hasGuestProgram(g, "dracut")) return dracutBuilder;
+      if (await hasGuestProgram(g, "mkinitrd")) return mkinitrd;
+      throw new V2vError("CONVERSION",
+        `the guest has neither dracut nor mkinitrd, so the initramfs of kernel ${k.version} cannot be rebuilt with the virtio drivers; `
+        + "install dracut in the guest and convert it again.");
+    },
+  };
+}

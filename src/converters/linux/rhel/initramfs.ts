@@ -1,9 +1,8 @@
 // The RHEL family's initramfs tool: dracut (RHEL 6+, Fedora), with the shared builder (dracut.ts);
 // RHEL 5 and older have only mkinitrd, which takes the modules on its command line.
-import { V2vError } from "../../../model/errors.js";
-import { dracutBuilder } from "../dracut.js";
+import { dracutOrMkinitrd } from "../dracut.js";
 import type { InitramfsBuilder, InitramfsTool } from "../family.js";
-import { hasGuestProgram, runGuestCommand } from "../guest-files.js";
+import { runGuestCommand } from "../guest-files.js";
 import { REBUILD_TIMEOUT_MS } from "../initramfs.js";
 
 /** Pure: Red Hat's old mkinitrd command line (-f replaces the image). */
@@ -19,15 +18,4 @@ export const redhatMkinitrdBuilder: InitramfsBuilder = {
   },
 };
 
-export const rhelInitramfs: InitramfsTool = {
-  configDir: "/etc/dracut.conf.d",
-  // dracut takes resume= from the kernel command line, which the GRUB and BLS renames cover.
-  resumeFiles: [],
-  async findBuilder(g, k) {
-    if (await hasGuestProgram(g, "dracut")) return dracutBuilder;
-    if (await hasGuestProgram(g, "mkinitrd")) return redhatMkinitrdBuilder;
-    throw new V2vError("CONVERSION",
-      `the guest has neither dracut nor mkinitrd, so the initramfs of kernel ${k.version} cannot be rebuilt with the virtio drivers; `
-      + `install dracut in the guest and convert it again.`);
-  },
-};
+export const rhelInitramfs: InitramfsTool = dracutOrMkinitrd(redhatMkinitrdBuilder);

@@ -1,10 +1,9 @@
 // The SUSE family's initramfs tool: dracut on SLE 12+ and openSUSE (whose /sbin/mkinitrd is only
 // a wrapper of it), SUSE's own mkinitrd on SLES 11 and older, which takes the modules with -m (and
 // reads INITRD_MODULES, edited before: sysconfig-kernel.ts).
-import { V2vError } from "../../../model/errors.js";
-import { dracutBuilder } from "../dracut.js";
+import { dracutOrMkinitrd } from "../dracut.js";
 import type { InitramfsBuilder, InitramfsTool } from "../family.js";
-import { hasGuestProgram, runGuestCommand } from "../guest-files.js";
+import { runGuestCommand } from "../guest-files.js";
 import { REBUILD_TIMEOUT_MS } from "../initramfs.js";
 
 /** Pure: SUSE's mkinitrd for one kernel image and its initrd; it finds the root device in the (renamed) fstab. */
@@ -20,14 +19,4 @@ export const suseMkinitrdBuilder: InitramfsBuilder = {
   },
 };
 
-export const suseInitramfs: InitramfsTool = {
-  configDir: "/etc/dracut.conf.d",
-  resumeFiles: [],
-  async findBuilder(g, k) {
-    if (await hasGuestProgram(g, "dracut")) return dracutBuilder;
-    if (await hasGuestProgram(g, "mkinitrd")) return suseMkinitrdBuilder;
-    throw new V2vError("CONVERSION",
-      `the guest has neither dracut nor mkinitrd, so the initramfs of kernel ${k.version} cannot be rebuilt with the virtio drivers; `
-      + `install dracut in the guest and convert it again.`);
-  },
-};
+export const suseInitramfs: InitramfsTool = dracutOrMkinitrd(suseMkinitrdBuilder);
