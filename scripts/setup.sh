@@ -14,6 +14,7 @@ APT_PACKAGES=(
   libvirt-clients libxml2-utils      # virt-xml-validate (a wrapper around xmllint) for NAME.xml
   initramfs-tools-core zstd          # lsinitramfs, to read initramfs images copied out of guests
   libhivex-bin libwin-hivex-perl gcc-mingw-w64-x86-64-win32 gcc-mingw-w64-i686-win32 xorriso fdisk dosfstools # phony Windows guests: registry hives, PE stubs, sfdisk and mkfs.fat for their partitions
+  rpm busybox-static                 # stand-in RPM guests: rpmbuild, rpm --root for their database, busybox's applets
   wine64                             # runs v2vfirstboot.exe --run-once in the unit suite (~100 MB download, ~700 MB installed)
 )
 

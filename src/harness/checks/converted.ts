@@ -10,6 +10,7 @@ import type { OutputMode } from "../../model/types.js";
 import { attempt, checkGuest, type CheckResult } from "./guest.js";
 import { metadataSuffix, checkMetadata, type MetaExpect } from "./meta.js";
 import { checkWindowsGuest, type WindowsCheckOptions } from "./windows.js";
+import { checkRpmStandinGuest, type RpmStandinExpect } from "./rpm-standin.js";
 
 export type { CheckResult } from "./guest.js";
 
@@ -20,8 +21,10 @@ export interface CheckConvertedInput {
   /** The metadata file (NAME + the output spec's suffix); undefined for -o null. */
   readonly metadataPath?: string;
   readonly expect: MetaExpect;
-  /** Which guest checks run inside the disk (default linux). */
-  readonly guestOs?: "linux" | "windows";
+  /** Which guest checks run inside the disk (default linux); "rpm-standin" needs `rpmStandin`. */
+  readonly guestOs?: "linux" | "windows" | "rpm-standin";
+  /** A stand-in RPM guest's recipe facts (checks/rpm-standin.ts). */
+  readonly rpmStandin?: RpmStandinExpect;
   /** Windows: what the source held, when it differs from the built guests (checks/windows.ts). */
   readonly windows?: Pick<WindowsCheckOptions, "vmwareTools" | "qemuGa">;
   /** sha256 of each source file, taken before and after the conversion. */
@@ -103,7 +106,10 @@ export async function checkConverted(input: CheckConvertedInput): Promise<CheckC
   if (guest) {
     const g: GuestfishGuest = guest;
     try {
-      if (input.guestOs === "windows") {
+      if (input.guestOs === "rpm-standin") {
+        if (!input.rpmStandin) throw new Error("an rpm-standin guest needs its expectations (rpmStandin)");
+        checks.push(...(await checkRpmStandinGuest(g, input.rpmStandin)));
+      } else if (input.guestOs === "windows") {
         const bus = input.expect.blockBus;
         checks.push(...(await checkWindowsGuest(g, { virtio: isVirtioBus(bus), bootDriver: bus === "virtio-scsi" ? "vioscsi" : "viostor", firmware: input.expect.firmware, ...input.windows })));
       } else {

@@ -3,6 +3,7 @@
 import type { BuiltGuest, GuestBuilder } from "./builder.js";
 import { debianBuilder } from "./debian/build.js";
 import { windowsBuilder } from "./windows/build.js";
+import { rpmBuilder } from "./rpm/build.js";
 import type { GuestRecipe } from "./recipes.js";
 import type { Progress } from "./rootfs.js";
 
@@ -11,6 +12,7 @@ export type { BuiltGuest, GuestBuilder };
 export const GUEST_BUILDERS: { readonly [K in GuestRecipe["kind"]]: GuestBuilder<Extract<GuestRecipe, { kind: K }>> } = {
   debian: debianBuilder,
   windows: windowsBuilder,
+  rpm: rpmBuilder,
 };
 
 export function builderFor(recipe: GuestRecipe): GuestBuilder {

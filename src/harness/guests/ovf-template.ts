@@ -35,15 +35,16 @@ function capacityAttrs(bytes: number): string {
 
 /** VMware's guest OS id for the recipe (vmw:osType). */
 export function vmwareOsType(recipe: GuestRecipe): string {
-  return recipe.kind === "windows" ? recipe.vmwareOsType : `debian${recipe.release === 11 ? 11 : 12}_64Guest`;
+  return recipe.kind === "debian" ? `debian${recipe.release === 11 ? 11 : 12}_64Guest` : recipe.vmwareOsType;
 }
 
 /**
- * The CIM OS type (ovf:id): 96 is "Debian 64-Bit"; Windows guests get 1 ("Other"), and the
- * precise version travels in vmw:osType, which is what importers (virt-v2v included) read.
+ * The CIM OS type (ovf:id): 96 is "Debian 64-Bit", 80 "RedHat Enterprise Linux 64-Bit" (the RPM
+ * stand-ins); Windows guests get 1 ("Other"), and the precise version travels in vmw:osType, which
+ * is what importers (virt-v2v included) read.
  */
 function osSectionId(recipe: GuestRecipe): number {
-  return recipe.kind === "debian" ? 96 : 1;
+  return recipe.kind === "debian" ? 96 : recipe.kind === "rpm" ? 80 : 1;
 }
 
 /** The descriptor for `recipe` with `disks` in source order (the first is the boot disk). */

@@ -3,6 +3,9 @@
 // Each recipe has a `kind`, and the builder of that kind (guests/builders.ts) turns it into disks:
 // a new variant is a new entry here; a new kind of guest (phony Windows, an RPM family, a
 // user-supplied image) is a new member of GuestRecipe and a builder beside guests/debian/.
+import { ROCKY_9_STANDIN, validateRpmRecipe, type RpmRecipe } from "./rpm/recipe.js";
+
+export type { RpmRecipe };
 
 /** Debian suites debootstrap can reach from this machine's mirror. */
 export const DEBIAN_SUITES = { 11: "bullseye", 12: "bookworm", 13: "trixie" } as const;
@@ -123,7 +126,7 @@ export interface WindowsRecipe {
 }
 
 /** Every kind of reference guest; each member has a builder in guests/builders.ts. */
-export type GuestRecipe = DebianRecipe | WindowsRecipe;
+export type GuestRecipe = DebianRecipe | WindowsRecipe | RpmRecipe;
 
 /** Storage drivers of the VMware-like buses (IDE, AHCI, LSI SCSI, PVSCSI), ext4 and its helpers. */
 export const VMWARE_LIKE_MODULES: readonly string[] = [
@@ -205,6 +208,7 @@ export const RECIPES: readonly GuestRecipe[] = [
     vm: { vcpus: 1, memoryMiB: 2048 },
     windows: { major: 6, minor: 1, build: 7601, productName: "Windows 7 Professional", editionId: "Professional", installationType: "Client" },
   },
+  ROCKY_9_STANDIN, // RPM family stand-in (guests/rpm/): static proof
 ];
 
 /** The recipe kind a literal name implies ("debian-12-bios" → DebianRecipe); validateRecipe checks the prefix. */
@@ -222,6 +226,7 @@ export function findRecipe<N extends string>(name: N, recipes: readonly GuestRec
 
 /** Pure: the problems of a recipe as sentences; [] when it can be built. */
 export function validateRecipe(r: GuestRecipe): string[] {
+  if (r.kind === "rpm") return validateRpmRecipe(r);
   return r.kind === "windows" ? validateWindowsRecipe(r) : validateDebianRecipe(r);
 }
 

@@ -11,11 +11,12 @@ import { type BootRecord, type CellResult, cellFileStem, toRecord } from "./cell
 import { runExternalCell } from "./run-external.js";
 import { checkConverted, compareSourceHashes, sha256Files } from "../checks/converted.js";
 import { checkBootDriverRegistered, openWindowsView } from "../checks/windows.js";
+import { checkRpmStandinView, judgeUnconverted, readRpmStandinView, type RpmStandinExpect } from "../checks/rpm-standin.js";
 import { GuestfishGuest } from "../../guest/guestfish-guest.js";
 import { ensureVirtioWin } from "../guests/windows/virtio-win.js";
 import type { CheckResult } from "../checks/guest.js";
 import { metadataSuffix, type MetaExpect } from "../checks/meta.js";
-import { findRecipe, type GuestRecipe } from "../guests/recipes.js";
+import { findRecipe, type GuestRecipe, type RpmRecipe } from "../guests/recipes.js";
 import type { MatrixCell } from "./schema.js";
 import { packagerFor } from "../guests/packagers.js";
 import { projectRoot } from "../project-root.js";
@@ -96,6 +97,22 @@ async function checkUnconvertedWindows(disks: readonly { path: string; format: "
       : { name, ok: true, detail: `as expected, the unconverted guest fails it: ${c.detail}` };
   } catch (e) {
     return { name, ok: false, detail: `the check could not run: ${e instanceof Error ? e.message : String(e)}` };
+  } finally {
+    await g.close().catch(() => undefined);
+  }
+}
+
+/** Pure: what the stand-in checks expect, from the recipe (kernels oldest first). */
+export const rpmStandinExpect = (r: RpmRecipe): RpmStandinExpect =>
+  ({ kernels: r.kernels, sourceDefaultKernel: r.defaultKernel, vmwareTools: r.vmwareTools, selinux: r.selinux });
+
+/** The negative check of a stand-in RPM guest: its source disk must fail the key stand-in checks. */
+async function checkUnconvertedRpm(disks: readonly { path: string; format: "raw" }[], expect: RpmStandinExpect): Promise<CheckResult> {
+  const g = await GuestfishGuest.open(disks.map((d) => ({ ...d, readonly: true })), { memoryMiB: 1024 });
+  try {
+    return judgeUnconverted(checkRpmStandinView(await readRpmStandinView(g, expect), expect));
+  } catch (e) {
+    return { name: "negative check: the unconverted stand-in", ok: false, detail: `the check could not run: ${e instanceof Error ? e.message : String(e)}` };
   } finally {
     await g.close().catch(() => undefined);
   }
@@ -201,7 +218,8 @@ export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPa
       secureBoot: expectsSecureBoot(cell, recipe),
     };
     const statics = await stage("static checks", () => checkConverted({
-      output: cell.output, disks, expect: metaExpect, guestOs: recipe.kind === "windows" ? "windows" : "linux",
+      output: cell.output, disks, expect: metaExpect, guestOs: recipe.kind === "windows" ? "windows" : recipe.kind === "rpm" ? "rpm-standin" : "linux",
+      ...(recipe.kind === "rpm" ? { rpmStandin: rpmStandinExpect(recipe) } : {}),
       ...(metaName ? { metadataPath: join(outDir, metaName) } : {}),
       sourceHashes: { before, after },
     }));
@@ -234,8 +252,13 @@ export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPa
       checks.push(await stage("negative control", () => checkUnconvertedWindows(guest.disks, paths.workDir)));
     }
 
+    if (cell.negativeControl && recipe.kind === "rpm") {
+      // A stand-in cannot boot either: the unconverted disk must fail the removal, BLS and fstab checks.
+      checks.push(await stage("negative control", () => checkUnconvertedRpm(guest.disks, rpmStandinExpect(recipe))));
+    }
+
     let negativeControl: BootRecord | undefined;
-    if (cell.negativeControl && recipe.kind !== "windows") {
+    if (cell.negativeControl && recipe.kind === "debian") {
       const serialLogPath = join(paths.reportDir, "serial-negative-control.log");
       // The source disks themselves: the boot runs with snapshot=on and a read-only bind mount.
       const neg = await stage("negative control", () => bootDisk({
