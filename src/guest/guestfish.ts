@@ -43,6 +43,15 @@ export interface SessionOptions {
   readonly tmpDir?: string;
 }
 
+/**
+ * Pure: the guestfish client's own complaint in a command's stderr (it could not reach the
+ * server, or the protocol failed), as opposed to output of the command itself; undefined if none.
+ */
+export function clientFailure(stderr: string): string | undefined {
+  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => /^guestfish: (remote:|protocol error)/.test(l));
+  return lines.length > 0 ? lines.join("; ") : undefined;
+}
+
 /** In a session directory: the FIFO the server reads key parameters from (guestfish --keys-from-stdin). */
 const KEY_FIFO = "keys.fifo";
 
@@ -222,6 +231,7 @@ export class GuestfishSession {
     liveServers.add(s.pid);
     try {
       await writeFile(join(dir, SERVER_FILE), `${JSON.stringify(server)}\n`, { flag: "wx" });
+      await s.waitUntilListening();
       for (const d of drives) await s.cmd("add-drive", d.path, ...driveOptions(d));
       if (opts.memoryMiB) await s.cmd("set-memsize", String(opts.memoryMiB));
       if (opts.smp) await s.cmd("set-smp", String(opts.smp));
@@ -231,6 +241,23 @@ export class GuestfishSession {
       throw e;
     }
     return s;
+  }
+
+  /**
+   * `guestfish --listen` prints the server's PID before the server has created its socket (a
+   * race guestfish documents): a command sent at once can find no socket. Ask until it answers.
+   */
+  private async waitUntilListening(deadlineMs = 60_000): Promise<void> {
+    const t0 = Date.now();
+    for (;;) {
+      // No "-" prefix: a client that cannot connect then exits non-zero (see runCmd).
+      const r = await runAllowFail(["guestfish", `--remote=${this.pid}`, "--", "echo", "listening"], { env: this.env, timeoutMs: 30_000 });
+      if (r.exitCode === 0 && r.stdout.trim() === "listening") return;
+      if (Date.now() - t0 > deadlineMs) {
+        throw new GuestfsError("start", `the guestfish server (pid ${this.pid}) did not answer within ${deadlineMs / 1000} s: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /**
@@ -280,6 +307,10 @@ export class GuestfishSession {
       });
       stdout = r.stdout;
       if (r.exitCode !== 0) throw new GuestfsError(name, r.stderr.trim() || `guestfish exited with ${r.exitCode}`);
+      // With the "-" prefix the client exits 0 even when the command never reached the server
+      // (measured with guestfish 1.48): only its stderr says so. Such a command was not run.
+      const lost = clientFailure(r.stderr);
+      if (lost) throw new GuestfsError(name, `the command did not reach the guestfish server (pid ${this.pid}): ${lost}`);
     } catch (e) {
       if (e instanceof CommandError && e.timedOut) {
         await this.kill();
