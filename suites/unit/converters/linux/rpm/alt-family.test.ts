@@ -1,30 +1,21 @@
 // The ALT family end to end on a fake ALT p10 guest, and make-initrd's configuration.
 import { describe, expect, test } from "vitest";
 import { addMakeInitrdModules, altInitramfs, makeInitrdBuilder } from "../../../../../src/converters/linux/alt/make-initrd.js";
-import { convertGuest } from "../../../../../src/converters/convert.js";
 import { LINUX_FAMILIES, linuxConverter } from "../../../../../src/converters/linux/convert-linux.js";
 import type { InstalledKernel } from "../../../../../src/converters/linux/family.js";
 import { StepLog } from "../../../../../src/converters/step-log.js";
 import { RecordingReporter } from "../../../../../src/model/messages.js";
 import { FakeGuest } from "../../../fakes/fake-guest.js";
-import { diskSource, testContext } from "../debian-guest.js";
-import { ALT10, ALT10_OLD, altGuest, rpmInspection } from "./rpm-guests.js";
+import { ALT10, ALT10_OLD, altGuest, rpmInspection , commandLines, convertRpmGuest } from "./rpm-guests.js";
 
 const insp = rpmInspection("altlinux", 10, ["open-vm-tools", "make-initrd"]);
 
-async function convert(g: FakeGuest) {
-  const { ctx, reporter } = testContext();
-  const r = await convertGuest([linuxConverter], g, insp, diskSource(1), ctx);
-  return { r, reporter };
-}
 
-const commandLines = (g: FakeGuest): string[] =>
-  g.commandTexts.map((t) => t.split("\n").filter((l) => l !== "" && !l.startsWith("export ") && !l.startsWith("rm -f /var/lib/rpm/"))[0]!);
 
 describe("ALT p10 (BIOS, make-initrd)", () => {
   test("rpm -e, make-initrd -k, grub-mkconfig, in that order; -v names the ALT family", async () => {
     const g = altGuest();
-    const { r, reporter } = await convert(g);
+    const { r, reporter } = await convertRpmGuest(g, insp);
     expect(commandLines(g)).toEqual([
       "rpm -e --allmatches 'open-vm-tools'",
       `make-initrd -k ${ALT10}`,
@@ -38,7 +29,7 @@ describe("ALT p10 (BIOS, make-initrd)", () => {
 
   test("MODULES_ADD gets the virtio drivers before make-initrd runs; the old image is kept", async () => {
     const g = altGuest();
-    const { r } = await convert(g);
+    const { r } = await convertRpmGuest(g, insp);
     expect(g.file("/etc/initrd.mk")).toBe(
       "AUTODETECT = all\nMODULES_ADD += ahci\n# virtio drivers for the KVM target, added by v2v\nMODULES_ADD += virtio_blk virtio_scsi virtio_net\n");
     expect(g.file(`/boot/initrd-${ALT10}.img`)).toContain("make-initrd image\nAUTODETECT = all\nMODULES_ADD += ahci\n# virtio");
@@ -48,7 +39,7 @@ describe("ALT p10 (BIOS, make-initrd)", () => {
 
   test("/etc/sysconfig/grub2, fstab and grub.cfg name vda; the NIC alias becomes virtio_net", async () => {
     const g = altGuest();
-    await convert(g);
+    await convertRpmGuest(g, insp);
     expect(g.file("/etc/sysconfig/grub2")).toContain('GRUB_CMDLINE_LINUX_DEFAULT="quiet resume=/dev/vda2 panic=30 splash"');
     expect(g.file("/etc/fstab")).toBe("proc /proc proc nosuid,noexec,gid=proc 0 0\n/dev/vda1 / ext4 relatime 1 1\n/dev/vda2 swap swap defaults 0 0\n");
     expect(g.file("/boot/grub/grub.cfg")).toContain(`linux16 /boot/vmlinuz-${ALT10} root=/dev/vda1 ro quiet resume=/dev/vda2 panic=30 splash`);
@@ -57,7 +48,7 @@ describe("ALT p10 (BIOS, make-initrd)", () => {
 
   test("the newest kernel lacks virtio: GRUB_DEFAULT in /etc/sysconfig/grub2 picks the older one", async () => {
     const g = altGuest({ newestHasVirtio: false });
-    const { r } = await convert(g);
+    const { r } = await convertRpmGuest(g, insp);
     expect(commandLines(g)).toContain(`make-initrd -k ${ALT10_OLD}`);
     expect(g.file("/etc/sysconfig/grub2")).toContain(`GRUB_DEFAULT="gnulinux-${ALT10_OLD}-advanced-`);
     expect(r.defaultKernel).toBe(ALT10_OLD);

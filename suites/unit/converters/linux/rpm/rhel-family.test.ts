@@ -2,31 +2,19 @@
 // commands and their order, and the files each step edits. Each step has an assertion that fails
 // when the step is left out.
 import { describe, expect, test } from "vitest";
-import { convertGuest } from "../../../../../src/converters/convert.js";
-import { linuxConverter } from "../../../../../src/converters/linux/convert-linux.js";
-import type { Inspection } from "../../../../../src/model/types.js";
-import type { FakeGuest } from "../../../fakes/fake-guest.js";
-import { diskSource, testContext } from "../debian-guest.js";
 import {
   blsPath, C7_NEW, C7_OLD, centos7Guest, MACHINE_ID, RHEL9_NEW, RHEL9_OLD, rhel9Guest, ROCKY8, rocky8Guest, rpmInspection,
+  commandLines, convertRpmGuest,
 } from "./rpm-guests.js";
 
-async function convert(g: FakeGuest, insp: Inspection) {
-  const { ctx, reporter } = testContext();
-  const r = await convertGuest([linuxConverter], g, insp, diskSource(1, insp.firmware), ctx);
-  return { r, reporter };
-}
 
-/** Each guest command reduced to its working line (scripts start with the PATH export). */
-const commandLines = (g: FakeGuest): string[] =>
-  g.commandTexts.map((t) => t.split("\n").filter((l) => l !== "" && !l.startsWith("export ") && !l.startsWith("rm -f /var/lib/rpm/"))[0]!);
 
 describe("RHEL 9 (BIOS, BLS entries, NetworkManager keyfile)", () => {
   const insp = rpmInspection("rhel", 9, ["kernel-core", "open-vm-tools", "open-vm-tools-desktop", "bash"]);
 
   test("rpm -e, dracut, grub2-mkconfig, in that order; the newest kernel is already the default, so no grubby", async () => {
     const g = rhel9Guest();
-    const { r, reporter } = await convert(g, insp);
+    const { r, reporter } = await convertRpmGuest(g, insp);
     expect(commandLines(g)).toEqual([
       "rpm -e --allmatches 'open-vm-tools' 'open-vm-tools-desktop'",
       `dracut --force --no-hostonly /boot/initramfs-${RHEL9_NEW}.img ${RHEL9_NEW}`,
@@ -42,13 +30,13 @@ describe("RHEL 9 (BIOS, BLS entries, NetworkManager keyfile)", () => {
   });
 
   test("says with -v that the RHEL family converts it", async () => {
-    const { reporter } = await convert(rhel9Guest(), insp);
+    const { reporter } = await convertRpmGuest(rhel9Guest(), insp);
     expect(reporter.lines).toContainEqual({ type: "info", text: "converting rhel with the rhel family: GRUB configuration /boot/grub2/grub.cfg" });
   });
 
   test("the BLS options lines, /etc/kernel/cmdline and GRUB_CMDLINE_LINUX name virtio devices and ttyS0", async () => {
     const g = rhel9Guest();
-    const { r } = await convert(g, insp);
+    const { r } = await convertRpmGuest(g, insp);
     for (const v of [RHEL9_NEW, RHEL9_OLD]) {
       expect(g.file(blsPath(v))).toContain("\noptions root=/dev/vda1 ro resume=/dev/vda2 console=ttyS0 crashkernel=1G-4G:192M\n");
       expect(g.file(blsPath(v))).toContain(`\nlinux /vmlinuz-${v}\n`);
@@ -63,7 +51,7 @@ describe("RHEL 9 (BIOS, BLS entries, NetworkManager keyfile)", () => {
 
   test("dracut gets the virtio drivers in its own configuration; the old image is kept", async () => {
     const g = rhel9Guest();
-    await convert(g, insp);
+    await convertRpmGuest(g, insp);
     expect(g.file("/etc/dracut.conf.d/60-v2v-virtio.conf")).toContain('add_drivers+=" virtio_blk virtio_scsi virtio_net "');
     expect(g.file(`/boot/initramfs-${RHEL9_NEW}.img`)).toContain("dracut image\n");
     expect(g.file(`/boot/initramfs-${RHEL9_NEW}.img.pre-v2v`)).toBe(`original initramfs ${RHEL9_NEW}`);
@@ -71,7 +59,7 @@ describe("RHEL 9 (BIOS, BLS entries, NetworkManager keyfile)", () => {
 
   test("the NetworkManager keyfile loses mac-address=, and says why", async () => {
     const g = rhel9Guest();
-    const { r } = await convert(g, insp);
+    const { r } = await convertRpmGuest(g, insp);
     const path = "/etc/NetworkManager/system-connections/ens192.nmconnection";
     expect(g.file(path)).toBe("[connection]\nid=ens192\ntype=ethernet\ninterface-name=ens192\n\n[ethernet]\n\n[ipv4]\nmethod=auto\n");
     expect(r.changes).toContain(`removed mac-address=00:50:56:AB:CD:EF from ${path} so that it applies to the target's NIC whatever its MAC address`);
@@ -79,7 +67,7 @@ describe("RHEL 9 (BIOS, BLS entries, NetworkManager keyfile)", () => {
 
   test("the VMware yum repository is disabled, the others stay; SELinux relabels at the first boot", async () => {
     const g = rhel9Guest();
-    const { r } = await convert(g, insp);
+    const { r } = await convertRpmGuest(g, insp);
     expect(g.file("/etc/yum.repos.d/vmware-tools.repo")).toBe(
       "[vmware-tools]\nname=VMware Tools\nbaseurl=https://packages.vmware.com/packages/rhel9/x86_64/\nenabled=0\ngpgcheck=1\n");
     expect(g.file("/etc/yum.repos.d/redhat.repo")).toContain("enabled=1");
@@ -89,7 +77,7 @@ describe("RHEL 9 (BIOS, BLS entries, NetworkManager keyfile)", () => {
 
   test("the newest kernel lacks virtio: grubby makes the older one the default, after grub2-mkconfig", async () => {
     const g = rhel9Guest({ newestHasVirtio: false });
-    const { r } = await convert(g, insp);
+    const { r } = await convertRpmGuest(g, insp);
     const lines = commandLines(g);
     expect(lines).toContain(`grubby --set-default /boot/vmlinuz-${RHEL9_OLD}`);
     expect(lines.indexOf(`grubby --set-default /boot/vmlinuz-${RHEL9_OLD}`)).toBeGreaterThan(lines.indexOf("grub2-mkconfig -o /boot/grub2/grub.cfg"));
@@ -107,7 +95,7 @@ describe("Rocky 8 (UEFI: grub.cfg on the ESP, $kernelopts in grubenv, ifcfg)", (
 
   test("grub2-mkconfig writes the ESP's grub.cfg", async () => {
     const g = rocky8Guest();
-    const { r } = await convert(g, insp);
+    const { r } = await convertRpmGuest(g, insp);
     expect(commandLines(g)).toEqual([
       "rpm -e --allmatches 'open-vm-tools'",
       `dracut --force --no-hostonly /boot/initramfs-${ROCKY8}.img ${ROCKY8}`,
@@ -120,7 +108,7 @@ describe("Rocky 8 (UEFI: grub.cfg on the ESP, $kernelopts in grubenv, ifcfg)", (
 
   test("kernelopts in grubenv names virtio devices and ttyS0, and grubenv stays 1024 bytes", async () => {
     const g = rocky8Guest();
-    const { r } = await convert(g, insp);
+    const { r } = await convertRpmGuest(g, insp);
     const env = g.file("/boot/efi/EFI/rocky/grubenv")!;
     expect(env).toHaveLength(1024);
     expect(env).toContain("\nkernelopts=root=/dev/vda1 ro resume=/dev/vda2 console=ttyS0\n");
@@ -130,7 +118,7 @@ describe("Rocky 8 (UEFI: grub.cfg on the ESP, $kernelopts in grubenv, ifcfg)", (
 
   test("ifcfg loses HWADDR= and keeps the rest; ifcfg-lo is not touched", async () => {
     const g = rocky8Guest();
-    const { r } = await convert(g, insp);
+    const { r } = await convertRpmGuest(g, insp);
     expect(g.file("/etc/sysconfig/network-scripts/ifcfg-ens192")).toBe("TYPE=Ethernet\nBOOTPROTO=dhcp\nNAME=ens192\nDEVICE=ens192\nONBOOT=yes\n");
     expect(r.changes).toContain(
       "removed HWADDR=00:50:56:12:34:56 from /etc/sysconfig/network-scripts/ifcfg-ens192 so that it applies to the target's NIC whatever its MAC address");
@@ -143,7 +131,7 @@ describe("CentOS 7 (BIOS, grub.cfg menu entries, modprobe aliases, Xen tools)", 
 
   test("Xen and VMware packages go with one rpm -e; grub.cfg and fstab name vda", async () => {
     const g = centos7Guest();
-    const { r } = await convert(g, insp);
+    const { r } = await convertRpmGuest(g, insp);
     expect(commandLines(g)).toEqual([
       "rpm -e --allmatches 'VMwareTools' 'kmod-xenpv' 'xe-guest-utilities-xenstore'",
       `dracut --force --no-hostonly /boot/initramfs-${C7_NEW}.img ${C7_NEW}`,
@@ -157,7 +145,7 @@ describe("CentOS 7 (BIOS, grub.cfg menu entries, modprobe aliases, Xen tools)", 
 
   test("modprobe aliases: the first scsi_hostadapter becomes virtio_blk, the others go, ethN -> virtio_net", async () => {
     const g = centos7Guest();
-    const { r } = await convert(g, insp);
+    const { r } = await convertRpmGuest(g, insp);
     expect(g.file("/etc/modprobe.d/vmware.conf")).toBe("# added by the installer\nalias scsi_hostadapter virtio_blk\nalias eth0 virtio_net\n");
     expect(g.file("/etc/modprobe.conf")).toBe("alias eth1 virtio_net\n");
     expect(r.changes).toContain(
@@ -168,7 +156,7 @@ describe("CentOS 7 (BIOS, grub.cfg menu entries, modprobe aliases, Xen tools)", 
 
   test("the newest kernel lacks virtio: grubby sets saved_entry to the older kernel's title (no BLS)", async () => {
     const g = centos7Guest({ newestHasVirtio: false });
-    const { r } = await convert(g, insp);
+    const { r } = await convertRpmGuest(g, insp);
     expect(commandLines(g)).toContain(`grubby --set-default /boot/vmlinuz-${C7_OLD}`);
     expect(g.file("/boot/grub2/grubenv")).toContain(`saved_entry=CentOS Linux (${C7_OLD})\n`);
     expect(g.file("/etc/default/grub")).toContain("GRUB_DEFAULT=saved");
@@ -178,7 +166,7 @@ describe("CentOS 7 (BIOS, grub.cfg menu entries, modprobe aliases, Xen tools)", 
   test("without grubby, GRUB_DEFAULT names the entry and grub2-mkconfig runs again", async () => {
     const g = centos7Guest({ newestHasVirtio: false });
     g.files.delete("/usr/sbin/grubby");
-    const { r } = await convert(g, insp);
+    const { r } = await convertRpmGuest(g, insp);
     expect(commandLines(g).filter((l) => l.startsWith("grub2-mkconfig"))).toHaveLength(2);
     expect(g.file("/etc/default/grub")).toContain(`GRUB_DEFAULT="gnulinux-${C7_OLD}-advanced-`);
     expect(r.defaultKernel).toBe(C7_OLD);
@@ -186,7 +174,7 @@ describe("CentOS 7 (BIOS, grub.cfg menu entries, modprobe aliases, Xen tools)", 
 
   test("ifcfg-eth0 loses HWADDR", async () => {
     const g = centos7Guest();
-    await convert(g, insp);
+    await convertRpmGuest(g, insp);
     expect(g.file("/etc/sysconfig/network-scripts/ifcfg-eth0")).toBe("DEVICE=eth0\nONBOOT=yes\nBOOTPROTO=dhcp\n");
   });
 });

@@ -3,7 +3,9 @@
 // programs of fake-rpm-tools.ts; and the inspection a conversion of each takes.
 import type { Inspection } from "../../../../../src/model/types.js";
 import { FakeGuest } from "../../../fakes/fake-guest.js";
-import { inspectionOf, debianRoot } from "../debian-guest.js";
+import { convertGuest } from "../../../../../src/converters/convert.js";
+import { linuxConverter } from "../../../../../src/converters/linux/convert-linux.js";
+import { diskSource, inspectionOf, debianRoot, testContext } from "../debian-guest.js";
 import { generateRpmGrubCfg, grubenvBlock, scriptRpmTools, type RpmProbe } from "./fake-rpm-tools.js";
 
 export const ROOT_UUID = "5e1f0000-0000-4000-8000-00000000c0de";
@@ -230,3 +232,14 @@ export function altGuest(opts: { newestHasVirtio?: boolean } = {}): FakeGuest {
     },
   });
 }
+
+/** Convert a fake RPM guest with the registry's Linux converter, as the pipeline would. */
+export async function convertRpmGuest(g: FakeGuest, insp: Inspection) {
+  const { ctx, reporter } = testContext();
+  const r = await convertGuest([linuxConverter], g, insp, diskSource(1, insp.firmware), ctx);
+  return { r, reporter };
+}
+
+/** Each guest command reduced to its working line (scripts start with the PATH export and the rpm lock clean-up). */
+export const commandLines = (g: FakeGuest): string[] =>
+  g.commandTexts.map((t) => t.split("\n").filter((l) => l !== "" && !l.startsWith("export ") && !l.startsWith("rm -f /var/lib/rpm/"))[0]!);

@@ -1,33 +1,22 @@
 // The SUSE family end to end on fake SLES 15 and openSUSE Leap 15 guests, and its pure
 // INITRD_MODULES edit and initramfs tool choice.
 import { describe, expect, test } from "vitest";
-import { convertGuest } from "../../../../../src/converters/convert.js";
-import { linuxConverter } from "../../../../../src/converters/linux/convert-linux.js";
 import { dracutBuilder } from "../../../../../src/converters/linux/dracut.js";
 import type { InstalledKernel } from "../../../../../src/converters/linux/family.js";
 import { suseGrub } from "../../../../../src/converters/linux/suse/family.js";
 import { suseInitramfs, suseMkinitrdArgv, suseMkinitrdBuilder } from "../../../../../src/converters/linux/suse/initramfs.js";
 import { editInitrdModules, initrdModulesEdit } from "../../../../../src/converters/linux/suse/sysconfig-kernel.js";
-import type { Inspection } from "../../../../../src/model/types.js";
 import { FakeGuest } from "../../../fakes/fake-guest.js";
-import { diskSource, testContext } from "../debian-guest.js";
-import { LEAP15, opensuseGuest, rpmInspection, SLES15, SLES15_OLD, sles15Guest } from "./rpm-guests.js";
+import { LEAP15, opensuseGuest, rpmInspection, SLES15, SLES15_OLD, sles15Guest , commandLines, convertRpmGuest } from "./rpm-guests.js";
 
-async function convert(g: FakeGuest, insp: Inspection) {
-  const { ctx, reporter } = testContext();
-  const r = await convertGuest([linuxConverter], g, insp, diskSource(1, insp.firmware), ctx);
-  return { r, reporter };
-}
 
-const commandLines = (g: FakeGuest): string[] =>
-  g.commandTexts.map((t) => t.split("\n").filter((l) => l !== "" && !l.startsWith("export ") && !l.startsWith("rm -f /var/lib/rpm/"))[0]!);
 
 describe("SLES 15 (BIOS, Xen-born, dracut)", () => {
   const insp = rpmInspection("sles", 15, ["xe-guest-utilities", "kernel-default"]);
 
   test("rpm -e, dracut, grub2-mkconfig, in that order; -v names the SUSE family", async () => {
     const g = sles15Guest();
-    const { r, reporter } = await convert(g, insp);
+    const { r, reporter } = await convertRpmGuest(g, insp);
     expect(commandLines(g)).toEqual([
       "rpm -e --allmatches 'xe-guest-utilities'",
       `dracut --force --no-hostonly /boot/initrd-${SLES15} ${SLES15}`,
@@ -41,7 +30,7 @@ describe("SLES 15 (BIOS, Xen-born, dracut)", () => {
 
   test("INITRD_MODULES loses the Xen drivers and gains virtio before dracut runs; DOMU_INITRD_MODULES only loses them", async () => {
     const g = sles15Guest();
-    const { r } = await convert(g, insp);
+    const { r } = await convertRpmGuest(g, insp);
     expect(g.file("/etc/sysconfig/kernel")).toBe(
       '## Type: string\nINITRD_MODULES="ahci virtio_blk virtio_scsi virtio_net"\nDOMU_INITRD_MODULES=""\nMODULES_LOADED_ON_BOOT=""\n');
     expect(r.changes).toContain("removed the Xen drivers xenblk, xen-vbd, xennet, xenblk and added virtio_blk, virtio_scsi, virtio_net to INITRD_MODULES in /etc/sysconfig/kernel");
@@ -51,21 +40,21 @@ describe("SLES 15 (BIOS, Xen-born, dracut)", () => {
 
   test("xvda names become vda in fstab and grub.cfg; hvc0 becomes ttyS0", async () => {
     const g = sles15Guest();
-    await convert(g, insp);
+    await convertRpmGuest(g, insp);
     expect(g.file("/etc/fstab")).toBe("/dev/vda1 / btrfs defaults 0 0\n/dev/vda2 swap swap defaults 0 0\n");
     expect(g.file("/boot/grub2/grub.cfg")).toContain(`linux16 /boot/vmlinuz-${SLES15} root=/dev/vda1 ro splash=silent resume=/dev/vda2 console=ttyS0 quiet`);
   });
 
   test("the VMware zypper repository is disabled", async () => {
     const g = sles15Guest();
-    await convert(g, insp);
+    await convertRpmGuest(g, insp);
     expect(g.file("/etc/zypp/repos.d/vmware.repo")).toContain("[VMware-Tools]\nname=VMware Tools\nenabled=0\n");
     expect(g.file("/etc/zypp/repos.d/SLE-Module-Basesystem.repo")).toContain("enabled=1");
   });
 
   test("no dracut: SUSE's mkinitrd with -m, -i and -k; it reads the edited INITRD_MODULES", async () => {
     const g = sles15Guest({ dracut: false });
-    await convert(g, insp);
+    await convertRpmGuest(g, insp);
     expect(commandLines(g)).toContain(`mkinitrd -m virtio_blk virtio_scsi virtio_net -i /boot/initrd-${SLES15} -k /boot/vmlinuz-${SLES15}`);
     expect(g.calls.find((c) => c.argv[0] === "mkinitrd")!.argv).toEqual(
       ["mkinitrd", "-m", "virtio_blk virtio_scsi virtio_net", "-i", `/boot/initrd-${SLES15}`, "-k", `/boot/vmlinuz-${SLES15}`]);
@@ -74,7 +63,7 @@ describe("SLES 15 (BIOS, Xen-born, dracut)", () => {
 
   test("the newest kernel lacks virtio: no grubby on SUSE, so GRUB_DEFAULT names the older entry", async () => {
     const g = sles15Guest({ newestHasVirtio: false });
-    const { r } = await convert(g, insp);
+    const { r } = await convertRpmGuest(g, insp);
     expect(commandLines(g).filter((l) => l.startsWith("grub2-mkconfig"))).toHaveLength(2);
     expect(g.file("/etc/default/grub")).toContain(`GRUB_DEFAULT="gnulinux-${SLES15_OLD}-advanced-`);
     expect(r.defaultKernel).toBe(SLES15_OLD);
@@ -86,7 +75,7 @@ describe("openSUSE Leap 15 (UEFI, NetworkManager)", () => {
 
   test("/boot/grub2/grub.cfg is regenerated (the ESP's is a stub); the keyfile loses mac-address; SELinux off: no relabel", async () => {
     const g = opensuseGuest();
-    const { r } = await convert(g, insp);
+    const { r } = await convertRpmGuest(g, insp);
     expect(commandLines(g)).toEqual([
       "rpm -e --allmatches 'open-vm-tools'",
       `dracut --force --no-hostonly /boot/initrd-${LEAP15} ${LEAP15}`,
