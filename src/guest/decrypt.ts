@@ -31,14 +31,18 @@ export function luksMapName(device: string): string {
 
 const uuidKey = (s: string): string => s.toLowerCase().replace(/-/g, "");
 
-/** Pure: the --key options that name this volume, by device or by UUID (case and dashes ignored), in command-line order. */
+/** Pure: does a --key selector name this volume, by device or by UUID (case and dashes ignored)? */
+const names = (selector: string, volume: EncryptedVolume): boolean =>
+  selector === volume.device || (volume.uuid !== undefined && uuidKey(selector) === uuidKey(volume.uuid));
+
+/** Pure: the --key options that name this volume, in command-line order. */
 export function keysFor(volume: EncryptedVolume, keys: readonly LuksKey[]): LuksKey[] {
-  return keys.filter((k) => k.selector === volume.device || (volume.uuid !== undefined && uuidKey(k.selector) === uuidKey(volume.uuid)));
+  return keys.filter((k) => names(k.selector, volume));
 }
 
 /** Pure: --key selectors that name none of the volumes (a typo, or a volume that is not encrypted). */
 export function unusedSelectors(volumes: readonly EncryptedVolume[], keys: readonly LuksKey[]): string[] {
-  return [...new Set(keys.map((k) => k.selector))].filter((sel) => volumes.every((v) => keysFor(v, [{ selector: sel, kind: "key", passphrase: "" }]).length === 0));
+  return [...new Set(keys.map((k) => k.selector))].filter((sel) => !volumes.some((v) => names(sel, v)));
 }
 
 /** Pure: how a --key option is named in messages, without its passphrase. */

@@ -102,12 +102,20 @@ export class GuestfishGuest implements ApplianceGuest {
     return this.s.cmd("part-get-parttype", device).catch(() => undefined);
   }
 
-  async listDevices(): Promise<readonly string[]> {
-    return parseLines(await this.s.cmd("list-devices"));
+  // The appliance's disks and partitions are fixed once it runs (nothing done through a
+  // GuestfishGuest repartitions), and vfsType and partitionInfo check every device against
+  // them: they are read once.
+  private devices?: Promise<readonly string[]>;
+  private partitions?: Promise<readonly string[]>;
+
+  listDevices(): Promise<readonly string[]> {
+    this.devices ??= this.s.cmd("list-devices").then(parseLines, (e: unknown) => { this.devices = undefined; throw e; });
+    return this.devices;
   }
 
-  async listPartitions(): Promise<readonly string[]> {
-    return parseLines(await this.s.cmd("list-partitions"));
+  listPartitions(): Promise<readonly string[]> {
+    this.partitions ??= this.s.cmd("list-partitions").then(parseLines, (e: unknown) => { this.partitions = undefined; throw e; });
+    return this.partitions;
   }
 
   async partitionInfo(device: string): Promise<PartitionInfo | undefined> {

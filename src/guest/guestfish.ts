@@ -265,7 +265,12 @@ export class GuestfishSession {
    * Commands are serialised: the log offset tells which errors belong to which command.
    */
   cmd(name: string, ...args: string[]): Promise<string> {
-    const next = this.queue.then(() => this.runCmd(name, args, 30 * 60_000));
+    return this.enqueue(() => this.runCmd(name, args, 30 * 60_000));
+  }
+
+  /** Run `step` after every command queued before it; a failed step does not stop the queue. */
+  private enqueue<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(step);
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -276,7 +281,7 @@ export class GuestfishSession {
    */
   cmdWithKey(key: string, name: string, ...args: string[]): Promise<string> {
     if (/[\n\r\0]/.test(key)) return Promise.reject(new V2vError("BAD_INPUT", "a passphrase cannot contain a newline or a NUL byte"));
-    const next = this.queue.then(async () => {
+    return this.enqueue(async () => {
       // O_RDWR: opening a FIFO for writing alone would wait for a reader; the server holds one.
       const fh = await open(join(this.dir, KEY_FIFO), "r+");
       try {
@@ -286,15 +291,11 @@ export class GuestfishSession {
       }
       return this.runCmd(name, args, 10 * 60_000);
     });
-    this.queue = next.catch(() => undefined);
-    return next;
   }
 
   /** Like cmd, with an explicit timeout in milliseconds. */
   cmdWithTimeout(timeoutMs: number, name: string, ...args: string[]): Promise<string> {
-    const next = this.queue.then(() => this.runCmd(name, args, timeoutMs));
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.enqueue(() => this.runCmd(name, args, timeoutMs));
   }
 
   private async runCmd(name: string, args: readonly string[], timeoutMs: number): Promise<string> {
