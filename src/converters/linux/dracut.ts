@@ -8,7 +8,7 @@
 import type { GuestHandle } from "../../model/guest-handle.js";
 import { V2vError } from "../../model/errors.js";
 import type { StepLog } from "../step-log.js";
-import type { InitramfsBuilder, InitramfsTool } from "./family.js";
+import type { InitramfsBuilder, InitramfsTool, InstalledKernel } from "./family.js";
 import { hasGuestProgram, runGuestCommand } from "./guest-files.js";
 import { REBUILD_TIMEOUT_MS } from "./initramfs.js";
 
@@ -43,6 +43,17 @@ export const dracutBuilder: InitramfsBuilder = {
       `rebuilding the initramfs of kernel ${k.version}`, "Check that the guest's dracut works and retry.", REBUILD_TIMEOUT_MS);
   },
 };
+
+/** An mkinitrd builder: the families' mkinitrd programs differ only in their command line. */
+export function mkinitrdBuilder(argvFor: (image: string, k: InstalledKernel, modules: readonly string[]) => readonly string[]): InitramfsBuilder {
+  return {
+    name: "mkinitrd",
+    async rebuild(g, k, image, modules) {
+      await runGuestCommand(g, argvFor(image, k, modules),
+        `rebuilding the initramfs of kernel ${k.version}`, "Check that the guest's mkinitrd works and retry.", REBUILD_TIMEOUT_MS);
+    },
+  };
+}
 
 /**
  * The initramfs tool of a family that moved to dracut: dracut when the guest has it, else the

@@ -1,22 +1,14 @@
 // The SUSE family's initramfs tool: dracut on SLE 12+ and openSUSE (whose /sbin/mkinitrd is only
 // a wrapper of it), SUSE's own mkinitrd on SLES 11 and older, which takes the modules with -m (and
 // reads INITRD_MODULES, edited before: sysconfig-kernel.ts).
-import { dracutOrMkinitrd } from "../dracut.js";
+import { dracutOrMkinitrd, mkinitrdBuilder } from "../dracut.js";
 import type { InitramfsBuilder, InitramfsTool } from "../family.js";
-import { runGuestCommand } from "../guest-files.js";
-import { REBUILD_TIMEOUT_MS } from "../initramfs.js";
 
 /** Pure: SUSE's mkinitrd for one kernel image and its initrd; it finds the root device in the (renamed) fstab. */
 export function suseMkinitrdArgv(image: string, vmlinuz: string, modules: readonly string[]): readonly string[] {
   return ["mkinitrd", "-m", modules.join(" "), "-i", image, "-k", vmlinuz];
 }
 
-export const suseMkinitrdBuilder: InitramfsBuilder = {
-  name: "mkinitrd",
-  async rebuild(g, k, image, modules) {
-    await runGuestCommand(g, suseMkinitrdArgv(image, k.vmlinuz, modules),
-      `rebuilding the initramfs of kernel ${k.version}`, "Check that the guest's mkinitrd works and retry.", REBUILD_TIMEOUT_MS);
-  },
-};
+export const suseMkinitrdBuilder: InitramfsBuilder = mkinitrdBuilder((image, k, modules) => suseMkinitrdArgv(image, k.vmlinuz, modules));
 
 export const suseInitramfs: InitramfsTool = dracutOrMkinitrd(suseMkinitrdBuilder);
