@@ -8,6 +8,7 @@ import type { Readable } from "node:stream";
 import { runAllowFail } from "../../host/exec.js";
 import { BOOT_FAILURE_PATTERNS, findReportLine, parseBootReport, type BootReport } from "./boot-report.js";
 import { FIRMWARE_FAILURE_PATTERNS } from "./firmware-failures.js";
+import { INITRAMFS_FAILURE_PATTERNS } from "./initramfs-failures.js";
 import { buildQemuArgv, type BootNic, type QemuDrive } from "./qemu-argv.js";
 import { ensureQemuImage } from "./container-image.js";
 
@@ -35,7 +36,7 @@ export interface BootOptions {
   readonly serialLogPath: string;
   /** Default: a V2V-BOOT-REPORT line. */
   readonly successPattern?: RegExp;
-  /** Default: BOOT_FAILURE_PATTERNS (the guest's) and FIRMWARE_FAILURE_PATTERNS (nothing to boot). */
+  /** Default: BOOT_FAILURE_PATTERNS (the guest's), INITRAMFS_FAILURE_PATTERNS (dracut's) and FIRMWARE_FAILURE_PATTERNS (nothing to boot). */
   readonly failurePatterns?: readonly RegExp[];
 }
 
@@ -142,7 +143,7 @@ export async function bootDisk(opts: BootOptions): Promise<BootResult> {
   });
   await mkdir(dirname(opts.serialLogPath), { recursive: true });
   const log = createWriteStream(opts.serialLogPath);
-  const failures = opts.failurePatterns ?? [...BOOT_FAILURE_PATTERNS, ...FIRMWARE_FAILURE_PATTERNS];
+  const failures = opts.failurePatterns ?? [...BOOT_FAILURE_PATTERNS, ...INITRAMFS_FAILURE_PATTERNS, ...FIRMWARE_FAILURE_PATTERNS];
   const watcher = new ConsoleWatcher(opts.successPattern ?? REPORT_PATTERN, failures, log);
   const timeoutSeconds = opts.timeoutSeconds ?? 600;
 

@@ -80,13 +80,13 @@ describe("expansion", () => {
 });
 
 describe("the project's matrices load against the real registries", () => {
-  test("smoke: a BIOS and a UEFI (no fallback loader) cell booted with their negative controls, one static-only qemu cell", async () => {
+  test("smoke: a BIOS, a UEFI (no fallback loader) and a dracut cell booted with their negative controls, and a static Windows cell", async () => {
     const m = await loadMatrix("smoke", ROOT);
     expect(m.file).toBe("matrices/smoke.yaml");
     expect(m.cells.map((c) => [c.name, c.expect.boots, c.negativeControl, c.expect.firmware])).toEqual([
       ["debian-12-bios/i-ova/o-local", true, true, "bios"],
       ["debian-12-uefi-vendor/i-ova/o-local", true, true, "uefi"],
-      ["debian-12-bios/i-disk/o-qemu", false, false, "bios"],
+      ["debian-12-dracut/i-disk/o-qemu", true, true, "bios"],
       ["windows-2022-uefi/i-ova/o-local", false, true, "uefi"],
     ]);
     expect(m.cells[3]!.expect.reason).toBe("built guest, no Windows kernel: static proof");
