@@ -41,7 +41,21 @@ export interface SessionOptions {
    * file) goes inside it. Default $VIRT_V2V_TMPDIR, else the system's tmpdir.
    */
   readonly tmpDir?: string;
+  /** How long the appliance may take to launch; default LAUNCH_TIMEOUT_MS. */
+  readonly launchTimeoutMs?: number;
+  /** Told when the first launch failed and a second one (with the appliance's log) is tried. */
+  readonly onWarning?: (message: string) => void;
 }
+
+/**
+ * How long an appliance launch may take. Under TCG on 2 cores a launch takes ~20 s on an idle
+ * machine (measured); one seen stuck for 12 minutes, while three appliances and a debootstrap
+ * shared the cores, never came up. Past this the launch is stopped and tried once more.
+ */
+export const LAUNCH_TIMEOUT_MS = 8 * 60_000;
+
+/** How many of the log's last lines a failure carries. */
+const LOG_TAIL_LINES = 25;
 
 /**
  * Pure: the guestfish client's own complaint in a command's stderr (it could not reach the
@@ -51,6 +65,14 @@ export function clientFailure(stderr: string): string | undefined {
   const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => /^guestfish: (remote:|protocol error)/.test(l));
   return lines.length > 0 ? lines.join("; ") : undefined;
 }
+
+/** Pure: the last LOG_TAIL_LINES non-blank lines of a log, control characters removed. */
+export function tailOf(lines: readonly string[]): string[] {
+  return lines.map((l) => l.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "").trimEnd()).filter((l) => l.trim() !== "").slice(-LOG_TAIL_LINES);
+}
+
+/** Pure: the text appended to an error for a log tail ("" when the tail is empty). */
+export const withTail = (tail: readonly string[]): string => (tail.length > 0 ? `\nthe appliance's last log lines:\n${tail.join("\n")}` : "");
 
 /** In a session directory: the FIFO the server reads key parameters from (guestfish --keys-from-stdin). */
 const KEY_FIFO = "keys.fifo";
@@ -193,8 +215,23 @@ export class GuestfishSession {
     return join(this.dir, "guestfish.log");
   }
 
-  /** Start the server, add the drives and launch the appliance (~20 s under TCG). */
+  /**
+   * Start the server, add the drives and launch the appliance (~20 s under TCG). A launch that
+   * fails or passes its deadline is infrastructure trouble, not the guest's: it is tried once
+   * more, in verbose mode, so that a second failure carries the appliance's own last lines
+   * (its kernel and init, which a quiet launch does not log).
+   */
   static async start(drives: readonly DriveSpec[], opts: SessionOptions = {}): Promise<GuestfishSession> {
+    try {
+      return await GuestfishSession.startOnce(drives, opts, false);
+    } catch (e) {
+      if (!(e instanceof GuestfsError) || e.command !== "run") throw e;
+      opts.onWarning?.(`the libguestfs appliance did not start (${e.message.split("\n")[0]}); starting it once more, with its log`);
+      return await GuestfishSession.startOnce(drives, opts, true);
+    }
+  }
+
+  private static async startOnce(drives: readonly DriveSpec[], opts: SessionOptions, verboseLaunch: boolean): Promise<GuestfishSession> {
     const env = await libguestfsEnv(opts.accel);
     const dir = await mkdtemp(join(opts.tmpDir ?? process.env["VIRT_V2V_TMPDIR"] ?? tmpdir(), "v2v-guestfish-"));
     env["LIBGUESTFS_TMPDIR"] = dir;
@@ -235,7 +272,9 @@ export class GuestfishSession {
       for (const d of drives) await s.cmd("add-drive", d.path, ...driveOptions(d));
       if (opts.memoryMiB) await s.cmd("set-memsize", String(opts.memoryMiB));
       if (opts.smp) await s.cmd("set-smp", String(opts.smp));
-      await s.cmd("run");
+      if (verboseLaunch) await s.cmd("set-verbose", "true");
+      await s.cmdWithTimeout(opts.launchTimeoutMs ?? LAUNCH_TIMEOUT_MS, "run");
+      if (verboseLaunch) await s.cmd("set-verbose", "false");
     } catch (e) {
       await s.kill();
       throw e;
@@ -314,8 +353,9 @@ export class GuestfishSession {
       if (lost) throw new GuestfsError(name, `the command did not reach the guestfish server (pid ${this.pid}): ${lost}`);
     } catch (e) {
       if (e instanceof CommandError && e.timedOut) {
+        const tail = await this.logTail();
         await this.kill();
-        throw new GuestfsError(name, `no answer after ${Math.round(timeoutMs / 1000)} s; the appliance was stopped`);
+        throw new GuestfsError(name, `no answer after ${Math.round(timeoutMs / 1000)} s; the appliance was stopped${withTail(tail)}`);
       }
       throw e;
     }
@@ -328,9 +368,16 @@ export class GuestfishSession {
         .map((l) => l.replace(/^libguestfs: error: /, ""))
         .filter((l) => !LIBGUESTFS_BOILERPLATE.test(l))
         .join("\n");
-      throw new GuestfsError(name, text.trim());
+      // A launch error alone ("appliance closed the connection") says nothing of why: add what came before.
+      throw new GuestfsError(name, text.trim() + (name === "run" ? withTail(tailOf(newLog.slice(0, first))) : ""));
     }
     return stdout.replace(/\n$/, "");
+  }
+
+  /** The log's last lines (the appliance's, in a verbose launch), read before the session is removed. */
+  private async logTail(): Promise<string[]> {
+    const text = await readFile(this.logPath, "utf8").catch(() => "");
+    return tailOf(text.split("\n"));
   }
 
   private async readNewLog(): Promise<string[]> {

@@ -146,4 +146,6 @@ export interface ApplianceOptions {
   /** Where its temporary files go (the run's work directory). */
   readonly tmpDir: string;
   readonly onLog?: (line: string) => void;
+  /** Told when the appliance did not start at the first try and is started once more. */
+  readonly onWarning?: (message: string) => void;
 }

@@ -43,7 +43,8 @@ export const realDeps: ConversionDeps = {
   createOverlays,
   openGuest: (drives, o) =>
     GuestfishGuest.open(drives, {
-      trace: o.trace, smp: o.smp, memoryMiB: o.memoryMiB, accel: o.accel, tmpDir: o.tmpDir, ...(o.onLog ? { onLog: o.onLog } : {}),
+      trace: o.trace, smp: o.smp, memoryMiB: o.memoryMiB, accel: o.accel, tmpDir: o.tmpDir,
+      ...(o.onLog ? { onLog: o.onLog } : {}), ...(o.onWarning ? { onWarning: o.onWarning } : {}),
     }),
   keySources: (keys, fromStdin) => hostKeySources(keys, fromStdin),
   imageSize: async (path) => (await imageInfo(path, "qcow2")).virtualSizeBytes,

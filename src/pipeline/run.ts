@@ -59,7 +59,10 @@ export async function runConversion(opts: RunOptions, reporter: Reporter, deps: 
     if (opts.verbose) timer.info(`appliance: ${size.smp} vCPU(s), ${size.memoryMiB} MiB, ${accel}`);
     const g = await deps.openGuest(
       overlays.map((o) => ({ path: o.path, format: "qcow2" as const })),
-      { ...size, accel, trace: opts.trace, tmpDir: work.path, ...(opts.trace ? { onLog: (l: string) => timer.info(l) } : {}) },
+      {
+        ...size, accel, trace: opts.trace, tmpDir: work.path, onWarning: (w: string) => timer.warning(w),
+        ...(opts.trace ? { onLog: (l: string) => timer.info(l) } : {}),
+      },
     );
     const applianceCleanup = onCleanup("stop the libguestfs appliance", () => g.kill());
     onFailure.push(applianceCleanup);

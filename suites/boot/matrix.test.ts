@@ -9,7 +9,7 @@ import { describe, test } from "vitest";
 import { cellFileStem, skippedCell, type CellResult } from "../../src/harness/matrix/cell-result.js";
 import { filterCells, loadMatrix, parseShard, selectShard } from "../../src/harness/matrix/load.js";
 import type { MatrixCell } from "../../src/harness/matrix/schema.js";
-import { defaultCellPaths, runCell } from "../../src/harness/matrix/run-cell.js";
+import { defaultCellPaths, runCell, type CellHooks } from "../../src/harness/matrix/run-cell.js";
 import { projectRoot } from "../../src/harness/project-root.js";
 
 const env = process.env;
@@ -44,7 +44,7 @@ async function runAndReport(cell: MatrixCell): Promise<void> {
   if (cell.options.length > 0) await allure.parameter("options", cell.options.join(" "));
   await allure.description(`Defined at ${cell.origin}. Expects: ${JSON.stringify(cell.expect)}; negative control: ${cell.negativeControl}.`);
 
-  const result = await runCell(cell, defaultCellPaths(cell.name), {
+  const hooks: CellHooks = {
     // Each stage becomes an Allure step named with its duration.
     step: (name, body) => allure.step(name, async (ctx) => {
       const t0 = Date.now();
@@ -55,7 +55,16 @@ async function runAndReport(cell: MatrixCell): Promise<void> {
       }
     }),
     progress: (message) => void allure.logStep(message),
-  });
+  };
+  let result = await runCell(cell, defaultCellPaths(cell.name), hooks);
+  if (result.status === "broken") {
+    // Infrastructure trouble, not the product: run the cell once more, and say so everywhere.
+    const first = result;
+    const note = `${cell.name}: ${first.reason ?? "BROKEN"}; running the cell once more`;
+    process.stderr.write(`matrix: ${note}\n`);
+    await allure.logStep(note, allure.Status.BROKEN);
+    result = { ...(await runCell(cell, defaultCellPaths(cell.name), hooks)), retriedAfter: { reason: first.reason ?? "BROKEN", seconds: first.seconds } };
+  }
   const recordPath = writeCellResult(result);
   if (result.proof) {
     await allure.parameter("proof", result.proof);

@@ -19,7 +19,10 @@ export const cellResultSchema = z.object({
   guest: z.string(),
   input: z.string(),
   output: z.string(),
-  status: z.enum(["pass", "fail", "skip"]),
+  /** "broken": failed on infrastructure trouble only (matrix/infrastructure.ts), not on the product. */
+  status: z.enum(["pass", "fail", "skip", "broken"]),
+  /** The cell was BROKEN once and run again: the first attempt's reason and seconds. */
+  retriedAfter: z.object({ reason: z.string(), seconds: z.number() }).optional(),
   /**
    * What the cell's pass proves: "boot" (the converted guest booted on its target bus and the
    * unconverted one did not), "static" (read back, never booted: built Windows guests, -o null,

@@ -21,6 +21,7 @@ import type { MatrixCell } from "./schema.js";
 import { packagerFor } from "../guests/packagers.js";
 import { projectRoot } from "../project-root.js";
 import { runV2v, type V2vRun } from "./run-v2v.js";
+import { brokenBy } from "./infrastructure.js";
 
 export interface CellHooks {
   /** Wraps each stage, e.g. in an Allure step. Default: runs it. */
@@ -127,9 +128,10 @@ export const NO_CHECK_RAN = "no check ran, so the cell proved nothing";
 /**
  * Pure: the cell's status and reason from its checks (every failure named, first three in full).
  * A cell with no check at all fails: an empty list is what a harness bug that skips every check
- * looks like, and it must not read as a pass.
+ * looks like, and it must not read as a pass. A cell that failed only on infrastructure trouble
+ * (infrastructure.ts) is "broken", its reason starting "BROKEN (label):".
  */
-export function judgeCell(checks: readonly CheckResult[], error?: string): { status: "pass" | "fail"; reason?: string } {
+export function judgeCell(checks: readonly CheckResult[], error?: string): { status: "pass" | "fail" | "broken"; reason?: string } {
   const failed = checks.filter((c) => !c.ok);
   const negative = failed.find((c) => c.detail.startsWith(NEGATIVE_CONTROL_BOOTED));
   const parts = [
@@ -139,7 +141,10 @@ export function judgeCell(checks: readonly CheckResult[], error?: string): { sta
   ];
   if (parts.length === 0) return { status: "pass" };
   const more = parts.length > 3 ? ` (and ${parts.length - 3} more)` : "";
-  return { status: "fail", reason: parts.slice(0, 3).join("; ") + more };
+  const reason = parts.slice(0, 3).join("; ") + more;
+  // The harness's own error, or else the failed checks (a check's failure is in its detail).
+  const broken = negative ? undefined : brokenBy(error, error ? [] : failed.map((c) => c.detail));
+  return broken ? { status: "broken", reason: `BROKEN (${broken.label}): ${reason}` } : { status: "fail", reason };
 }
 
 async function diskFormat(path: string): Promise<"raw" | "qcow2"> {

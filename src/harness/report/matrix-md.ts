@@ -9,7 +9,7 @@ export interface ReportOptions {
   readonly subtitle?: string;
 }
 
-const STATUS_TEXT: Readonly<Record<CellResult["status"], string>> = { pass: "PASS", fail: "FAIL", skip: "SKIP" };
+const STATUS_TEXT: Readonly<Record<CellResult["status"], string>> = { pass: "PASS", fail: "FAIL", skip: "SKIP", broken: "BROKEN" };
 
 /** "debian-12-bios/i-ova/o-local/qcow2" -> column "i-ova/o-local/qcow2". */
 const columnOf = (r: CellResult): string => r.name.slice(r.guest.length + 1);
@@ -34,7 +34,10 @@ export const PROOF_LEGEND =
 
 function statusLine(results: readonly CellResult[]): string {
   const n = (s: CellResult["status"]): number => results.filter((r) => r.status === s).length;
-  return `${results.length} cell${results.length === 1 ? "" : "s"}: ${n("pass")} passed, ${n("fail")} failed, ${n("skip")} skipped`;
+  const broken = n("broken") > 0 ? `, ${n("broken")} broken (infrastructure, not the product)` : "";
+  const retried = results.filter((r) => r.retriedAfter).length;
+  const again = retried > 0 ? `; ${retried} run twice after infrastructure trouble` : "";
+  return `${results.length} cell${results.length === 1 ? "" : "s"}: ${n("pass")} passed, ${n("fail")} failed${broken}, ${n("skip")} skipped${again}`;
 }
 
 function matrixTable(results: readonly CellResult[]): string {
@@ -46,7 +49,9 @@ function matrixTable(results: readonly CellResult[]): string {
     ...columns.map((c) => {
       const r = byKey.get(`${g} ${c}`);
       if (!r) return "";
-      return r.status === "skip" ? "SKIP" : `${STATUS_TEXT[r.status]}${r.proof ? ` (${r.proof})` : ""} ${secs(r.seconds)}s`;
+      if (r.status === "skip") return "SKIP";
+      const proof = r.proof && r.status !== "broken" ? ` (${r.proof})` : "";
+      return `${STATUS_TEXT[r.status]}${proof} ${secs(r.seconds)}s${r.retriedAfter ? " (2nd run)" : ""}`;
     }),
   ]);
   return renderTable(["guest", ...columns], rows);
@@ -61,7 +66,9 @@ function timingsTable(results: readonly CellResult[]): string {
 }
 
 function cellSection(r: CellResult): string {
-  const lines = [`### ${r.name}: ${STATUS_TEXT[r.status]}`, "", r.reason ?? "(no reason recorded)"];
+  const said = r.status === "pass" ? "Passed at its second run." : r.reason ?? "(no reason recorded)";
+  const lines = [`### ${r.name}: ${STATUS_TEXT[r.status]}`, "", said];
+  if (r.retriedAfter) lines.push("", `First run (${secs(r.retriedAfter.seconds)} s): ${r.retriedAfter.reason}`);
   const failed = r.checks.filter((c) => !c.ok);
   if (failed.length > 0) {
     lines.push("", "Failed checks:", ...failed.map((c) => `- ${c.name}: ${c.detail}`));
@@ -86,10 +93,14 @@ export function renderMatrixReport(results: readonly CellResult[], o: ReportOpti
   out.push(statusLine(sorted), "", matrixTable(sorted), "", PROOF_LEGEND, "");
   const ran = sorted.filter((r) => r.status !== "skip");
   if (ran.length > 0) out.push("## Stage timings (seconds)", "", timingsTable(sorted), "");
-  const notPassed = sorted.filter((r) => r.status !== "pass");
-  if (notPassed.length > 0) {
-    out.push("## Failed and skipped cells", "");
-    for (const r of [...notPassed.filter((r) => r.status === "fail"), ...notPassed.filter((r) => r.status === "skip")]) out.push(cellSection(r), "");
+  // Cells that did not pass, then passes that needed a second run (so no retry is silent).
+  const shown = [
+    ...(["fail", "broken", "skip"] as const).flatMap((s) => sorted.filter((r) => r.status === s)),
+    ...sorted.filter((r) => r.status === "pass" && r.retriedAfter),
+  ];
+  if (shown.length > 0) {
+    out.push("## Failed, broken, skipped and retried cells", "");
+    for (const r of shown) out.push(cellSection(r), "");
   }
   return out.join("\n");
 }

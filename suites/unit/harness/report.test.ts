@@ -41,11 +41,21 @@ const RESULTS: CellResult[] = [
   {
     ...base, name: "windows-2022-hibernated/i-ova/o-local", guest: "windows-2022-hibernated", input: "ova", output: "local", status: "pass", proof: "refusal", seconds: 60,
   },
+  {
+    ...base, name: "debian-12-lvm/i-ova/o-json", guest: "debian-12-lvm", input: "ova", output: "json", status: "broken", proof: "static", seconds: 488,
+    reason: "BROKEN (the libguestfs appliance did not start): v2v converts the guest: exit status 1: libguestfs: run: no answer after 480 s; the appliance was stopped",
+    retriedAfter: { reason: "BROKEN (the libguestfs appliance did not start): v2v converts the guest: exit status 1: libguestfs: run: no answer after 480 s; the appliance was stopped", seconds: 491 },
+    checks: [{ name: "v2v converts the guest", ok: false, detail: "exit status 1: libguestfs: run: no answer after 480 s; the appliance was stopped" }],
+  },
+  {
+    ...base, name: "debian-12-lvm/i-disk/o-json", guest: "debian-12-lvm", input: "disk", output: "json", status: "pass", proof: "static", seconds: 130,
+    retriedAfter: { reason: "BROKEN (the container engine failed): the harness stopped: Cannot connect to the Docker daemon at unix:///var/run/docker.sock", seconds: 2 },
+  },
 ];
 
 test("the matrix report matches the golden file", async () => {
   // Shuffled input: shards finish in any order, the report must not depend on it.
-  const text = renderMatrixReport([RESULTS[2]!, RESULTS[0]!, RESULTS[5]!, RESULTS[3]!, RESULTS[1]!, RESULTS[4]!], { subtitle: "matrix smoke; shard all" });
+  const text = renderMatrixReport([RESULTS[2]!, RESULTS[0]!, RESULTS[7]!, RESULTS[5]!, RESULTS[3]!, RESULTS[1]!, RESULTS[6]!, RESULTS[4]!], { subtitle: "matrix smoke; shard all" });
   await expect(text).toMatchFileSnapshot("./golden/matrix.md");
 });
 
