@@ -11,6 +11,7 @@ import { filterCells, loadMatrix, parseShard, selectShard } from "../../src/harn
 import type { MatrixCell } from "../../src/harness/matrix/schema.js";
 import { defaultCellPaths, runCell, type CellHooks } from "../../src/harness/matrix/run-cell.js";
 import { projectRoot } from "../../src/harness/project-root.js";
+import { cellEndLine, cellStartLine } from "../../src/harness/report/cell-lines.js";
 
 const env = process.env;
 const matrixName = env["V2V_MATRIX"] || "smoke";
@@ -35,7 +36,11 @@ async function attachFile(path: string): Promise<void> {
   await allure.attachmentPath(name, isAbsolute(path) ? path : join(projectRoot(), path), type);
 }
 
-async function runAndReport(cell: MatrixCell): Promise<void> {
+/** One line on stderr (vitest passes it through at once), so a long run shows where it is. */
+const say = (line: string): void => void process.stderr.write(`matrix: ${line}\n`);
+
+async function runAndReport(cell: MatrixCell, index: number): Promise<void> {
+  say(cellStartLine(cell.name, index, cells.length));
   await allure.suite(cell.guest);
   await allure.subSuite(`i-${cell.input}/o-${cell.output}`);
   await allure.parameter("guest", cell.guest);
@@ -54,17 +59,21 @@ async function runAndReport(cell: MatrixCell): Promise<void> {
         await ctx.displayName(`${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       }
     }),
-    progress: (message) => void allure.logStep(message),
+    progress: (message) => {
+      say(`    ${message}`);
+      void allure.logStep(message);
+    },
   };
   let result = await runCell(cell, defaultCellPaths(cell.name), hooks);
   if (result.status === "broken") {
     // Infrastructure trouble, not the product: run the cell once more, and say so everywhere.
     const first = result;
     const note = `${cell.name}: ${first.reason ?? "BROKEN"}; running the cell once more`;
-    process.stderr.write(`matrix: ${note}\n`);
+    say(note);
     await allure.logStep(note, allure.Status.BROKEN);
     result = { ...(await runCell(cell, defaultCellPaths(cell.name), hooks)), retriedAfter: { reason: first.reason ?? "BROKEN", seconds: first.seconds } };
   }
+  say(cellEndLine(result, index, cells.length));
   const recordPath = writeCellResult(result);
   if (result.proof) {
     await allure.parameter("proof", result.proof);
@@ -95,6 +104,7 @@ describe(`matrix ${matrixName}${shard ? ` shard ${shard.index}/${shard.count}` :
       test.skip(`${cell.name} [skipped: ${cell.skip}]`, () => undefined);
       continue;
     }
-    run(cell.name, () => runAndReport(cell));
+    const index = cells.indexOf(cell) + 1;
+    run(cell.name, () => runAndReport(cell, index));
   }
 });
