@@ -38,6 +38,8 @@ describe("brokenBy and judgeCell", () => {
 
   test("only infrastructure failures: BROKEN, with the label first in the reason", () => {
     expect(brokenBy(undefined, [infra.detail])).toEqual({ label: "the libguestfs appliance did not start", text: infra.detail });
+    expect(brokenBy("the harness stopped: libguestfs: start: no PID", [])).toEqual({ label: "the libguestfs appliance did not start", text: "the harness stopped: libguestfs: start: no PID" });
+    expect(brokenBy("the harness stopped: no image", [])).toBeUndefined();
     expect(judgeCell([ok, infra])).toEqual({ status: "broken", reason: `BROKEN (the libguestfs appliance did not start): ${infra.name}: ${infra.detail}` });
     expect(judgeCell([ok], "the harness stopped: Cannot connect to the Docker daemon at unix:///var/run/docker.sock").status).toBe("broken");
   });

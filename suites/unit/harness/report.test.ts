@@ -53,6 +53,12 @@ const RESULTS: CellResult[] = [
   },
 ];
 
+test("the status line counts broken and retried cells only when there are some", () => {
+  expect(renderMatrixReport([RESULTS[0]!, RESULTS[1]!]).split("\n")[2]).toBe("2 cells: 1 passed, 1 failed, 0 skipped");
+  expect(renderMatrixReport([RESULTS[6]!]).split("\n")[2]).toBe("1 cell: 0 passed, 0 failed, 1 broken (infrastructure, not the product), 0 skipped; 1 run twice after infrastructure trouble");
+  expect(renderMatrixReport([RESULTS[0]!])).not.toContain("## Failed, broken, skipped and retried cells");
+});
+
 test("the matrix report matches the golden file", async () => {
   // Shuffled input: shards finish in any order, the report must not depend on it.
   const text = renderMatrixReport([RESULTS[2]!, RESULTS[0]!, RESULTS[7]!, RESULTS[5]!, RESULTS[3]!, RESULTS[1]!, RESULTS[6]!, RESULTS[4]!], { subtitle: "matrix smoke; shard all" });
