@@ -78,7 +78,7 @@ describe("v2v -i ova -o local: reference guest debian-12-bios", () => {
     "fstab",
     "root=",
     "virtio_blk",
-    "VMware tools are removed",
+    "other hypervisors' guest tools are removed",
   ];
   test.for(names)("static check: %s", async (fragment) => {
     const found = checks.filter((c) => c.name.includes(fragment));

@@ -13,6 +13,8 @@ export interface BootExpect {
   readonly defaultKernel?: string;
   /** The NIC driver the guest should bind ("virtio_net"); undefined skips. */
   readonly nicDriver?: string;
+  /** The kernel console the guest should have ("ttyS0": a Xen guest's hvc0 must have become it); undefined skips. */
+  readonly console?: string;
 }
 
 export const NEGATIVE_CONTROL_BOOTED = "negative control booted: the boot check cannot fail, so it proves nothing";
@@ -38,9 +40,10 @@ export function checkBoot(r: BootResult, e: BootExpect): CheckResult[] {
   const disksOnBus = rep.disks.filter((d) => d.startsWith(PREFIX[e.blockBus]));
   add(`the guest sees ${e.diskCount} ${e.blockBus} disk(s)`, disksOnBus.length === e.diskCount, `disks=${rep.disks.join(",") || "none"}`);
   if (e.blockBus === "virtio-blk") add("virtio_blk is bound", rep.virtioBlk === "bound", `virtio_blk=${rep.virtioBlk}`);
-  add("every fstab entry is mounted", rep.fstabOk, rep.fstabOk ? "fstab=ok" : `missing: ${rep.fstabMissing.join(", ") || "?"}`);
+  add("every fstab entry is mounted (swap: active)", rep.fstabOk, rep.fstabOk ? "fstab=ok" : `missing: ${rep.fstabMissing.join(", ") || "?"}`);
   if (e.kernel !== undefined) add(`the kernel matches /${e.kernel}/`, new RegExp(e.kernel).test(rep.kernel), `kernel=${rep.kernel}`);
   if (e.defaultKernel !== undefined) add("the kernel is grub's default entry", rep.kernel === e.defaultKernel, `booted ${rep.kernel}, grub default ${e.defaultKernel}`);
+  if (e.console !== undefined) add(`the kernel's console is ${e.console}`, rep.console === e.console, `console=${rep.console ?? "(not reported)"}`);
   if (e.nicDriver !== undefined) add(`the NIC is driven by ${e.nicDriver}`, rep.nicDrivers.includes(e.nicDriver), `nic=${rep.nicDrivers.join(",") || "none"}`);
   return out;
 }

@@ -14,10 +14,12 @@ export interface BootReport {
   readonly virtioBlk: DriverState;
   readonly virtioNet: DriverState;
   readonly virtioScsi: DriverState;
-  /** Every fstab entry (not swap, not noauto) is mounted. */
+  /** Every fstab entry (not noauto) is mounted, or for swap, active. */
   readonly fstabOk: boolean;
-  /** Mountpoints fstab names that are not mounted. */
+  /** Mountpoints fstab names that are not mounted, and "swap:SPEC" for swap entries not active. */
   readonly fstabMissing: readonly string[];
+  /** The kernel's console (the last console= of its command line, without options): "ttyS0"; "none" when unset. */
+  readonly console?: string;
   /** Driver of each NIC ("virtio_net", "e1000"); [] when the guest has none. */
   readonly nicDrivers: readonly string[];
   /** Whole disks the guest sees ("vda", "sda"). */
@@ -62,6 +64,7 @@ export function parseBootReport(line: string): BootReport | undefined {
     fstabMissing: fstab.startsWith("missing:") ? list(fstab.slice("missing:".length)) : [],
     nicDrivers: list(fields["nic"]),
     disks: list(fields["disks"]),
+    ...(fields["console"] !== undefined ? { console: fields["console"] } : {}),
     fields,
   };
 }
@@ -88,10 +91,15 @@ drv() {
 missing=
 while read -r spec mp type opts rest; do
   case "$spec" in ''|'#'*) continue ;; esac
-  case "$type" in swap) continue ;; esac
   case ",$opts," in *,noauto,*) continue ;; esac
+  if [ "$type" = swap ]; then
+    dev=$(findfs "$spec" 2>/dev/null || readlink -f "$spec")
+    swapon --show=NAME --noheadings 2>/dev/null | grep -qx "$(readlink -f "$dev")" || missing="$missing,swap:$spec"
+    continue
+  fi
   findmnt -n --mountpoint "$mp" >/dev/null 2>&1 || missing="$missing,$mp"
 done < /etc/fstab
+console=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^console=//p' | tail -n 1 | cut -d, -f1)
 if [ -n "$missing" ]; then fstab="missing:\${missing#,}"; else fstab=ok; fi
 nic=
 for n in /sys/class/net/*; do
@@ -99,7 +107,7 @@ for n in /sys/class/net/*; do
 done
 nic=\${nic#,}
 disks=$(lsblk -dn -o NAME -e 7,11 | paste -sd, -)
-echo "${BOOT_REPORT_PREFIX} root=$(findmnt -n -o SOURCE /) kernel=$(uname -r) virtio_blk=$(drv virtio_blk) virtio_net=$(drv virtio_net) virtio_scsi=$(drv virtio_scsi) fstab=$fstab nic=\${nic:-none} disks=\${disks:-none}" > /dev/ttyS0
+echo "${BOOT_REPORT_PREFIX} root=$(findmnt -n -o SOURCE /) kernel=$(uname -r) virtio_blk=$(drv virtio_blk) virtio_net=$(drv virtio_net) virtio_scsi=$(drv virtio_scsi) fstab=$fstab nic=\${nic:-none} disks=\${disks:-none} console=\${console:-none}" > /dev/ttyS0
 `;
 }
 
@@ -107,7 +115,7 @@ echo "${BOOT_REPORT_PREFIX} root=$(findmnt -n -o SOURCE /) kernel=$(uname -r) vi
 export function renderBootReportUnit(): string {
   return `[Unit]
 Description=Print the v2v-ts boot report on the serial console
-After=local-fs.target network.target systemd-udev-trigger.service
+After=local-fs.target swap.target network.target systemd-udev-trigger.service
 
 [Service]
 Type=oneshot

@@ -30,8 +30,8 @@ export const BUS_MODULES: Readonly<Record<TargetBlockBus, readonly string[]>> = 
   ide: ["ata_piix"],
 };
 
-/** Packages that must be gone after conversion (VMware's guest tools). */
-export const VMWARE_TOOL_PACKAGES: readonly string[] = ["open-vm-tools", "open-vm-tools-desktop", "vmware-tools"];
+/** Packages that must be gone after conversion: VMware's guest tools, and Xen's (a Xen-born guest). */
+export const VMWARE_TOOL_PACKAGES: readonly string[] = ["open-vm-tools", "open-vm-tools-desktop", "vmware-tools", "xe-guest-utilities"];
 
 const GRUB_CFG_PATHS = ["/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"];
 const PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C";
@@ -169,7 +169,7 @@ export async function checkGuest(g: GuestHandle, o: GuestCheckOptions): Promise<
     }));
   }
 
-  checks.push(await attempt("VMware tools are removed", async () => {
+  checks.push(await attempt("other hypervisors' guest tools are removed", async () => {
     const apps = (await g.listApplications(r.root)).map((a) => a.name).filter((n) => VMWARE_TOOL_PACKAGES.includes(n));
     const status = (await g.exists("/var/lib/dpkg/status")) ? await g.readFile("/var/lib/dpkg/status") : "";
     const dpkg = installedInDpkgStatus(status, VMWARE_TOOL_PACKAGES);

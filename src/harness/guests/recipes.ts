@@ -11,8 +11,35 @@ export type { RpmRecipe };
 export const DEBIAN_SUITES = { 11: "bullseye", 12: "bookworm", 13: "trixie" } as const;
 export type DebianRelease = keyof typeof DEBIAN_SUITES;
 
-/** How /etc/fstab (and the kernel's root=) name a filesystem. */
-export type DeviceNaming = "device" | "uuid" | "label";
+/**
+ * How /etc/fstab (and the kernel's root=) name a filesystem. "by-id" is a
+ * /dev/disk/by-id/scsi-36000c29...-partN link, as a VMware SCSI disk's WWN gives it (fstab only:
+ * the converted guest's virtio disks have no such id, so the converter must rename it).
+ */
+export type DeviceNaming = "device" | "uuid" | "label" | "by-id";
+
+/**
+ * The hypervisor the guest was installed on. "xen": the guest names its disks /dev/xvdX, its
+ * console is hvc0, its initramfs holds Xen's paravirtual block driver, and a stand-in of Xen's
+ * guest tools (xe-guest-utilities) is installed.
+ */
+export type GuestOrigin = "vmware" | "xen";
+
+/** A swap partition on the root disk, after /. */
+export interface SwapSpec {
+  readonly sizeMiB: number;
+  readonly naming: DeviceNaming;
+  /** The kernel's resume= and initramfs-tools' RESUME= name it by its device name (/dev/sda2). */
+  readonly resume: boolean;
+}
+
+/** An ext4 partition on the root disk, after / (and swap), mounted through fstab. */
+export interface ExtraFilesystem {
+  readonly mountpoint: string;
+  readonly sizeMiB: number;
+  readonly naming: DeviceNaming;
+  readonly label: string;
+}
 
 /** The root disk's layout. `lvm-root` puts / on LVM (vg0/root) with a separate ext4 /boot. */
 export type RootLayout = "plain" | "lvm-root";
@@ -34,6 +61,8 @@ export interface DataDisk {
   readonly sizeGiB: number;
   readonly mountpoint: string;
   readonly naming: DeviceNaming;
+  /** The file system's label; "data" when absent. */
+  readonly label?: string;
 }
 
 /** A Debian-family guest built from Debian's packages (debootstrap), boot-proven. */
@@ -60,6 +89,16 @@ export interface DebianRecipe {
   readonly efiLoader?: EfiLoader;
   /** "initramfs-tools" when absent. With dracut the same module list goes into dracut's `drivers=`. */
   readonly initramfsTool?: InitramfsTool;
+  /** "vmware" when absent. */
+  readonly origin?: GuestOrigin;
+  readonly swap?: SwapSpec;
+  readonly extraFilesystems?: readonly ExtraFilesystem[];
+  /**
+   * A newer kernel that cannot boot is installed beside the real one and is grub's default: its
+   * vmlinuz only, no modules and no initramfs (a half-removed kernel package). The converter must
+   * pick the kernel that has virtio and make grub boot it.
+   */
+  readonly brokenNewestKernel?: boolean;
   readonly hostname: string;
   /** What the source hypervisor said about the VM (the OVF states these). */
   readonly vm: { readonly vcpus: number; readonly memoryMiB: number };
@@ -128,6 +167,9 @@ export interface WindowsRecipe {
 /** Every kind of reference guest; each member has a builder in guests/builders.ts. */
 export type GuestRecipe = DebianRecipe | WindowsRecipe | RpmRecipe;
 
+/** Xen's paravirtual disk driver with ext4 and its helpers: the initramfs of a Xen-born guest. */
+export const XEN_PV_MODULES: readonly string[] = ["xen_blkfront", "crc32c_generic", "crc16", "mbcache", "jbd2", "ext4"];
+
 /** Storage drivers of the VMware-like buses (IDE, AHCI, LSI SCSI, PVSCSI), ext4 and its helpers. */
 export const VMWARE_LIKE_MODULES: readonly string[] = [
   "ata_piix", "ata_generic", "ahci", "mptspi", "vmw_pvscsi", "sd_mod",
@@ -174,6 +216,16 @@ export const RECIPES: readonly GuestRecipe[] = [
   { ...base, name: "debian-12-uefi-vendor", hostname: "deb12efivendor", firmware: "uefi", efiLoader: "vendor" },
   { ...base, name: "debian-12-uefi-shim", hostname: "deb12efishim", firmware: "uefi", efiLoader: "vendor-shim" },
   { ...base, name: "debian-12-dracut", hostname: "deb12dracut", initramfsTool: "dracut" },
+  { ...base, name: "debian-12-xen", hostname: "deb12xen", origin: "xen", initramfsModules: XEN_PV_MODULES },
+  {
+    // One fstab with every naming: /dev/sda1, UUID= swap that resume= names by device, a by-id
+    // link of VMware's SCSI WWN, and LABEL= on a second disk.
+    ...base, name: "debian-12-mixed", hostname: "deb12mixed",
+    swap: { sizeMiB: 256, naming: "uuid", resume: true },
+    extraFilesystems: [{ mountpoint: "/srv/byid", sizeMiB: 128, naming: "by-id", label: "byid" }],
+    dataDisk: { sizeGiB: 1, mountpoint: "/srv/data", naming: "label", label: "data" },
+  },
+  { ...base, name: "debian-12-kernels", hostname: "deb12kernels", brokenNewestKernel: true },
   {
     ...winBios, name: "windows-7-bios", hostname: "win7bios", hasDriverDatabase: false, vmwareOsType: "windows7_64Guest",
     vm: { vcpus: 1, memoryMiB: 2048 },
@@ -266,7 +318,17 @@ export function validateDebianRecipe(r: DebianRecipe): string[] {
   if (!/^[a-z0-9-]{1,63}$/.test(r.hostname)) p.push(`${where}: hostname must be 1-63 of a-z, 0-9, "-"`);
   if (!Number.isInteger(r.vm.vcpus) || r.vm.vcpus < 1) p.push(`${where}: vm.vcpus must be a positive whole number`);
   if (!Number.isInteger(r.vm.memoryMiB) || r.vm.memoryMiB < 256) p.push(`${where}: vm.memoryMiB must be at least 256`);
+  if (r.naming === "by-id") p.push(`${where}: by-id naming is for fstab entries other than /; name the root device, its UUID or its label`);
+  if (r.origin === "xen" && r.firmware !== "bios") p.push(`${where}: a Xen-born guest is built for BIOS (Xen HVM's firmware)`);
+  if (r.swap && (!Number.isInteger(r.swap.sizeMiB) || r.swap.sizeMiB < 16)) p.push(`${where}: swap.sizeMiB must be a whole number of at least 16`);
+  if ((r.swap || r.extraFilesystems?.length) && r.layout !== "plain") p.push(`${where}: swap and extraFilesystems need layout plain`);
+  for (const f of r.extraFilesystems ?? []) {
+    if (!f.mountpoint.startsWith("/") || f.mountpoint === "/") p.push(`${where}: extraFilesystems mountpoint ${f.mountpoint} must be an absolute path other than /`);
+    if (!Number.isInteger(f.sizeMiB) || f.sizeMiB < 32) p.push(`${where}: extraFilesystems ${f.mountpoint}: sizeMiB must be a whole number of at least 32`);
+    if (!/^[a-z0-9]{1,16}$/.test(f.label)) p.push(`${where}: extraFilesystems ${f.mountpoint}: label must be 1-16 of a-z, 0-9`);
+  }
   if (r.dataDisk) {
+    if (r.dataDisk.label !== undefined && !/^[a-z0-9]{1,16}$/.test(r.dataDisk.label)) p.push(`${where}: dataDisk.label must be 1-16 of a-z, 0-9`);
     if (!r.dataDisk.mountpoint.startsWith("/") || r.dataDisk.mountpoint === "/") p.push(`${where}: dataDisk.mountpoint must be an absolute path other than /`);
     if (!Number.isInteger(r.dataDisk.sizeGiB) || r.dataDisk.sizeGiB < 1) p.push(`${where}: dataDisk.sizeGiB must be a whole number of at least 1`);
   }

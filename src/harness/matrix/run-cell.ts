@@ -248,6 +248,8 @@ export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPa
         ...(cell.expect.kernel ? { kernel: cell.expect.kernel } : {}),
         ...(statics.defaultKernel ? { defaultKernel: statics.defaultKernel } : {}),
         ...(isVirtioBus(cell.expect.blockBus) ? { nicDriver: "virtio_net" } : {}),
+        // Every Debian reference guest's kernel talks on the serial port (a Xen-born one once hvc0 is converted).
+        ...(recipe.kind === "debian" ? { console: "ttyS0" } : {}),
       }));
     }
 

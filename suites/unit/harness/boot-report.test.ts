@@ -31,6 +31,12 @@ describe("parseBootReport", () => {
     expect(r).toMatchObject({ virtioBlk: "absent", fstabOk: false, fstabMissing: ["/srv/data", "/boot"], nicDrivers: [], disks: ["sda"] });
   });
 
+  test("a swap entry that is not active, and the kernel's console", () => {
+    const r = parseBootReport(`${LINE.replace("fstab=ok", "fstab=missing:swap:UUID=ab-12")} console=ttyS0`);
+    expect(r).toMatchObject({ fstabOk: false, fstabMissing: ["swap:UUID=ab-12"], console: "ttyS0" });
+    expect(parseBootReport(LINE)?.console).toBeUndefined();
+  });
+
   test("keeps unknown fields and marks unreadable driver states", () => {
     const r = parseBootReport("V2V-BOOT-REPORT root=/dev/vda1 kernel=6.1 virtio_blk=maybe extra=1");
     expect(r?.virtioBlk).toBe("unknown");
@@ -88,7 +94,7 @@ describe("guest-side pieces", () => {
       expect(lines).toHaveLength(1);
       expect(lines[0]!.startsWith(`${BOOT_REPORT_PREFIX} `)).toBe(true);
       const report = parseBootReport(lines[0]!);
-      expect(Object.keys(report?.fields ?? {})).toEqual(["root", "kernel", "virtio_blk", "virtio_net", "virtio_scsi", "fstab", "nic", "disks"]);
+      expect(Object.keys(report?.fields ?? {})).toEqual(["root", "kernel", "virtio_blk", "virtio_net", "virtio_scsi", "fstab", "nic", "disks", "console"]);
       expect(report?.kernel).toBe((await run(["uname", "-r"])).stdout.trim());
       expect(report?.root).toBe((await run(["findmnt", "-n", "-o", "SOURCE", "/"])).stdout.trim());
       for (const state of [report?.virtioBlk, report?.virtioNet, report?.virtioScsi]) expect(["bound", "loaded", "absent"]).toContain(state);

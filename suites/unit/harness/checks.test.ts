@@ -135,7 +135,7 @@ describe("checkGuest", () => {
       "fstab names no device that is not on virtio-blk": "stale entries: line 1: /dev/sda1 /",
       "every fstab entry resolves to a filesystem": expect.stringMatching(/line 1 \(\/\): \/dev\/sda1 is not a virtio-blk device name.*line 2 \(\/srv\/data\): no filesystem has UUID=9999/),
       "the default kernel's initramfs holds virtio_blk, virtio_pci": "/boot/initrd.img-6.1.0-27-amd64 lacks virtio_blk",
-      "VMware tools are removed": "still installed: open-vm-tools (inspection: open-vm-tools; dpkg status: none)",
+      "other hypervisors' guest tools are removed": "still installed: open-vm-tools (inspection: open-vm-tools; dpkg status: none)",
     });
     expect(out.checks).toHaveLength(6);
   });
@@ -319,8 +319,15 @@ describe("boot checks", () => {
     const checks = checkBoot(boot({ report: { ...REPORT, root: "/dev/sda1", disks: ["sda"], virtioBlk: "absent", kernel: "5.10.0-1-amd64", fstabOk: false, fstabMissing: ["/srv/data"] } }), expectOf);
     expect(checks.filter((c) => !c.ok).map((c) => c.name)).toEqual([
       "boot: / is mounted from a virtio-blk disk", "boot: the guest sees 2 virtio-blk disk(s)", "boot: virtio_blk is bound",
-      "boot: every fstab entry is mounted", "boot: the kernel matches /^6\\.1\\./", "boot: the kernel is grub's default entry",
+      "boot: every fstab entry is mounted (swap: active)", "boot: the kernel matches /^6\\.1\\./", "boot: the kernel is grub's default entry",
     ]);
+  });
+  test("the kernel console: ttyS0 passes, a Xen hvc0 left in place fails, an old report without the field fails", () => {
+    const want = { ...expectOf, console: "ttyS0" };
+    expect(checkBoot(boot({ report: { ...REPORT, console: "ttyS0" } }), want).find((c) => c.name === "boot: the kernel's console is ttyS0")?.ok).toBe(true);
+    expect(checkBoot(boot({ report: { ...REPORT, console: "hvc0" } }), want).find((c) => c.name === "boot: the kernel's console is ttyS0"))
+      .toEqual({ name: "boot: the kernel's console is ttyS0", ok: false, detail: "console=hvc0" });
+    expect(checkBoot(boot({ report: { ...REPORT } }), want).find((c) => c.name === "boot: the kernel's console is ttyS0")?.detail).toBe("console=(not reported)");
   });
   test("no report: one failed check with the failure line", () => {
     expect(checkBoot(boot({ outcome: "failed", failureLine: "Kernel panic - not syncing" }), expectOf))

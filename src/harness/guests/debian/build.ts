@@ -13,11 +13,18 @@ import { validateRecipe, type DebianRecipe } from "../recipes.js";
 import type { BuiltGuest, GuestBuilder } from "../builder.js";
 import {
   DRACUT_REFERENCE_CONF, planLayout, renderDracutConf, renderFstab, renderGrubDefault, renderInitramfsModules, renderNetworkdConfig,
-  type FsIds, type GuestLayout,
+  renderResumeConf, resumeDevice, sourceDiskPrefix, type FsIds, type GuestLayout,
 } from "./layout.js";
+import { buildXenToolsDeb, XEN_TOOLS_PACKAGE } from "./xen-tools.js";
 
 /** Harness modules whose source is part of a guest disk's cache key. */
-export const GUEST_BUILDER_SOURCES = ["guests/rootfs", "guests/debian/build", "guests/debian/layout", "boot/boot-report"] as const;
+export const GUEST_BUILDER_SOURCES = ["guests/rootfs", "guests/debian/build", "guests/debian/layout", "guests/debian/xen-tools", "boot/boot-report"] as const;
+
+/**
+ * The kernel version a recipe with brokenNewestKernel installs beside the real one: newer than
+ * any bookworm kernel, so grub's menu puts it first and boots it by default.
+ */
+export const BROKEN_KERNEL_VERSION = "6.9.0-1-amd64";
 
 const diskFileName = (r: DebianRecipe, index: number): string => `${r.name}-sd${String.fromCharCode(97 + index)}.raw`;
 const elapsed = (t0: number): string => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
@@ -56,11 +63,16 @@ async function buildDisks(r: DebianRecipe, layout: GuestLayout, tarPath: string,
     await g.cmd("tar-in", tarPath, "/", "xattrs:true");
     await mountAll(g, layout, "vfat");
     await writeGuestFiles(g, r, layout, ids, dir);
+    if (r.origin === "xen") await makeXenBorn(g, dir);
     progress(`${r.name}: ${r.initramfsTool === "dracut" ? "dracut with drivers=" : "update-initramfs with MODULES=list"} (${elapsed(t0)})`);
     await inGuest(g, initramfsBuildCommand(r), 30 * 60_000);
+    // After the initramfs build, which would otherwise make one for it: a vmlinuz without modules or initramfs.
+    if (r.brokenNewestKernel) await inGuest(g, `set -e; v=$(ls /lib/modules | head -n1); cp "/boot/vmlinuz-$v" /boot/vmlinuz-${BROKEN_KERNEL_VERSION}`, 120_000);
     progress(`${r.name}: grub-install and update-grub (${elapsed(t0)})`);
     await inGuest(g, grubInstallCommand(r, layout), 15 * 60_000);
     await inGuest(g, "update-grub", 15 * 60_000);
+    // update-grub ran where the disks are /dev/sdX; a Xen guest's menu names them as Xen did.
+    if (sourceDiskPrefix(r) !== "sd") await inGuest(g, `sed -i 's#root=/dev/sd#root=/dev/${sourceDiskPrefix(r)}#g' /boot/grub/grub.cfg`, 60_000);
     await checkBuiltGuest(g, r, layout);
     progress(`${r.name}: disks built in ${elapsed(t0)}`);
   } finally {
@@ -94,7 +106,8 @@ async function makeFilesystems(g: GuestfishSession, layout: GuestLayout): Promis
   }
   const ids: Record<string, { uuid: string; label: string }> = {};
   for (const f of layout.filesystems) {
-    await g.cmd("mkfs", f.type, f.device, `label:${f.label}`);
+    if (f.type === "swap") await g.cmd("mkswap", f.device, `label:${f.label}`);
+    else await g.cmd("mkfs", f.type, f.device, `label:${f.label}`);
     ids[f.device] = { uuid: await g.cmd("vfs-uuid", f.device), label: f.label };
   }
   return ids;
@@ -123,12 +136,14 @@ async function writeGuestFiles(g: GuestfishSession, r: DebianRecipe, layout: Gue
   await putFile(g, tmpDir, "/etc/fstab", renderFstab(layout, ids));
   await putFile(g, tmpDir, "/etc/hostname", `${r.hostname}\n`);
   await putFile(g, tmpDir, "/etc/hosts", `127.0.0.1\tlocalhost\n127.0.1.1\t${r.hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
-  await putFile(g, tmpDir, "/etc/default/grub", renderGrubDefault(r));
+  await putFile(g, tmpDir, "/etc/default/grub", renderGrubDefault(r, layout));
   if (r.initramfsTool === "dracut") {
     await putFile(g, tmpDir, DRACUT_REFERENCE_CONF, renderDracutConf(r));
   } else {
     await putFile(g, tmpDir, "/etc/initramfs-tools/modules", renderInitramfsModules(r));
     await inGuest(g, "sed -i 's/^MODULES=.*/MODULES=list/' /etc/initramfs-tools/initramfs.conf", 60_000);
+    const resume = resumeDevice(r, layout);
+    if (resume) await putFile(g, tmpDir, "/etc/initramfs-tools/conf.d/resume", renderResumeConf(resume));
   }
   await g.cmd("mkdir-p", "/etc/systemd/network");
   await putFile(g, tmpDir, "/etc/systemd/network/50-wired.network", renderNetworkdConfig());
@@ -137,6 +152,16 @@ async function writeGuestFiles(g: GuestfishSession, r: DebianRecipe, layout: Gue
   // `systemctl enable` works offline in a chroot: it only creates the [Install] symlinks.
   await inGuest(g, `systemctl enable ${BOOT_REPORT_UNIT_NAME} systemd-networkd.service`, 120_000);
   // No login is needed: root stays locked (debootstrap leaves "*" in /etc/shadow).
+}
+
+/**
+ * A guest born on Xen carries Xen's guest tools, not VMware's: the stand-in xe-guest-utilities is
+ * installed with dpkg and open-vm-tools (in every reference rootfs) is purged.
+ */
+async function makeXenBorn(g: GuestfishSession, tmpDir: string): Promise<void> {
+  const deb = await buildXenToolsDeb(tmpDir);
+  await g.cmd("upload", deb, "/tmp/xen-tools.deb");
+  await inGuest(g, "set -e; dpkg -i /tmp/xen-tools.deb; rm -f /tmp/xen-tools.deb; dpkg --purge open-vm-tools", 5 * 60_000);
 }
 
 /**
@@ -204,9 +229,25 @@ async function checkBuiltGuest(g: GuestfishSession, r: DebianRecipe, layout: Gue
   }
   const root = layout.filesystems.find((f) => f.mountpoint === "/")!;
   const cfg = await g.cmd("cat", "/boot/grub/grub.cfg");
+  if (r.brokenNewestKernel && !firstLinuxLine(cfg).includes(`/vmlinuz-${BROKEN_KERNEL_VERSION} `)) {
+    throw new V2vError("CONVERSION", `${r.name}: grub's first entry does not boot vmlinuz-${BROKEN_KERNEL_VERSION}; the broken kernel must be the default`);
+  }
+  if (r.origin === "xen") {
+    if (!cfg.includes("console=hvc0")) throw new V2vError("CONVERSION", `${r.name}: /boot/grub/grub.cfg lacks console=hvc0`);
+    const dpkg = await inGuest(g, `dpkg-query -W -f='\${Package} \${Status}\n' ${XEN_TOOLS_PACKAGE} open-vm-tools 2>/dev/null || true`, 60_000);
+    if (!/^xe-guest-utilities install ok installed$/m.test(dpkg) || /^open-vm-tools install ok installed$/m.test(dpkg)) {
+      throw new V2vError("CONVERSION", `${r.name}: expected ${XEN_TOOLS_PACKAGE} installed and open-vm-tools gone; dpkg says: ${dpkg.trim().replace(/\n/g, "; ")}`);
+    }
+  }
   if (r.naming !== "uuid" && !cfg.includes(`root=${root.guestDevice} `)) {
     throw new V2vError("CONVERSION", `${r.name}: /boot/grub/grub.cfg does not say root=${root.guestDevice}; check GRUB_DISABLE_LINUX_UUID in /etc/default/grub`);
   }
+}
+
+/** Pure: the first `linux` line of a grub.cfg (the default entry's, with GRUB_DEFAULT=0), with a trailing space. */
+export function firstLinuxLine(cfg: string): string {
+  const line = cfg.split("\n").find((l) => /^\s*linux\s/.test(l));
+  return line === undefined ? "" : `${line.trim()} `;
 }
 
 /** Debian-family reference guests: built from Debian's packages, so their cells can be boot-proven. */

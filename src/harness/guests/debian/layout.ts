@@ -1,5 +1,6 @@
 // Pure: a recipe's disk layout (partitions, file systems, mountpoints) and the guest files that
 // follow from it (fstab, /etc/default/grub). build.ts carries the plan out with libguestfs.
+import { createHash } from "node:crypto";
 import type { DebianRecipe, DeviceNaming } from "../recipes.js";
 
 export interface PartitionPlan {
@@ -27,12 +28,15 @@ export interface FilesystemPlan {
   readonly device: string;
   /** How the guest names it when fstab uses device names: "/dev/sda1", "/dev/mapper/vg0-root". */
   readonly guestDevice: string;
-  readonly type: "ext4" | "vfat";
+  readonly type: "ext4" | "vfat" | "swap";
   readonly label: string;
+  /** "none" for swap. */
   readonly mountpoint: string;
   readonly options: string;
   readonly pass: 0 | 1 | 2;
   readonly naming: DeviceNaming;
+  /** For "by-id" naming: the /dev/disk/by-id link the source hypervisor's disk gave the partition. */
+  readonly byId?: string;
 }
 
 export interface GuestLayout {
@@ -49,16 +53,37 @@ export const ESP_GPT_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
 
 const depth = (mp: string): number => (mp === "/" ? 0 : mp.split("/").length - 1);
 
+/** The disk name prefix the guest's kernel used on its source hypervisor: xvd on Xen, sd on VMware. */
+export const sourceDiskPrefix = (r: DebianRecipe): string => (r.origin === "xen" ? "xvd" : "sd");
+
+/** Pure: how the guest names an appliance partition ("/dev/sda2" -> "/dev/xvda2" on Xen). */
+export const guestDeviceOf = (r: DebianRecipe, device: string): string => device.replace(/^\/dev\/sd/, `/dev/${sourceDiskPrefix(r)}`);
+
+/**
+ * Pure: the by-id link of partition `part` of disk `index`, as a VMware SCSI disk gives it: NAA
+ * type 6 with VMware's OUI (6000c29), the rest derived from the recipe so builds are reproducible.
+ */
+export function vmwareById(r: DebianRecipe, index: number, part: number): string {
+  const tail = createHash("sha256").update(`${r.name}:${index}`).digest("hex").slice(0, 25);
+  return `/dev/disk/by-id/scsi-36000c29${tail}-part${part}`;
+}
+
+const ROOT_DISK_RESERVED_MIB = 2; // the 1 MiB before the first partition, and GPT's backup table
+
 /** Pure: the layout a recipe asks for. */
 export function planLayout(r: DebianRecipe): GuestLayout {
   const fs: FilesystemPlan[] = [];
+  const named = (device: string, naming: DeviceNaming, rest: Omit<FilesystemPlan, "device" | "guestDevice" | "naming" | "byId">, disk = 0): FilesystemPlan => {
+    const part = Number(/(\d+)$/.exec(device)?.[1] ?? "0");
+    return { device, guestDevice: guestDeviceOf(r, device), naming, ...rest, ...(naming === "by-id" ? { byId: vmwareById(r, disk, part) } : {}) };
+  };
   const root = (device: string, guestDevice: string): FilesystemPlan =>
     ({ device, guestDevice, type: "ext4", label: "root", mountpoint: "/", options: "errors=remount-ro", pass: 1, naming: r.naming });
   let sda: DiskPlanEntry;
   let lvm: GuestLayout["lvm"];
   if (r.firmware === "uefi") {
     sda = { index: 0, device: "/dev/sda", sizeGiB: r.rootDiskGiB, table: "gpt", partitions: [{ device: "/dev/sda1", sizeMiB: 256, gptType: ESP_GPT_TYPE }, { device: "/dev/sda2" }] };
-    fs.push({ device: "/dev/sda1", guestDevice: "/dev/sda1", type: "vfat", label: "EFI", mountpoint: "/boot/efi", options: "umask=0077", pass: 1, naming: r.naming });
+    fs.push(named("/dev/sda1", r.naming, { type: "vfat", label: "EFI", mountpoint: "/boot/efi", options: "umask=0077", pass: 1 }));
   } else {
     sda = { index: 0, device: "/dev/sda", sizeGiB: r.rootDiskGiB, table: "mbr", partitions: [{ device: "/dev/sda1" }] };
   }
@@ -69,17 +94,35 @@ export function planLayout(r: DebianRecipe): GuestLayout {
     sda = { ...sda, partitions: [...sda.partitions.slice(0, -1), { device: bootPart, sizeMiB: 512 }, { device: rootPart, mbrId: 0x8e }] };
     lvm = { pv: rootPart, vg: "vg0", lvs: [{ name: "root" }] };
     fs.push(root("/dev/vg0/root", "/dev/mapper/vg0-root"));
-    fs.push({ device: bootPart, guestDevice: bootPart, type: "ext4", label: "boot", mountpoint: "/boot", options: "defaults", pass: 2, naming: r.naming });
+    fs.push(named(bootPart, r.naming, { type: "ext4", label: "boot", mountpoint: "/boot", options: "defaults", pass: 2 }));
   } else {
-    const last = sda.partitions[sda.partitions.length - 1]!.device;
-    fs.push(root(last, last));
+    const rootPart = sda.partitions[sda.partitions.length - 1]!.device;
+    fs.push(root(rootPart, guestDeviceOf(r, rootPart)));
+    // Swap and extra file systems follow / on the root disk; / gets a fixed size, the last one the rest.
+    const after: { sizeMiB: number; plan: (device: string) => FilesystemPlan }[] = [
+      ...(r.swap ? [{ sizeMiB: r.swap.sizeMiB, plan: (d: string) => named(d, r.swap!.naming, { type: "swap", label: "swap", mountpoint: "none", options: "sw", pass: 0 }) }] : []),
+      ...(r.extraFilesystems ?? []).map((x) => ({ sizeMiB: x.sizeMiB, plan: (d: string) => named(d, x.naming, { type: "ext4", label: x.label, mountpoint: x.mountpoint, options: "defaults", pass: 2 }) })),
+    ];
+    if (after.length > 0) {
+      const before = sda.partitions.slice(0, -1);
+      const fixed = before.reduce((n, p) => n + (p.sizeMiB ?? 0), 0) + after.reduce((n, a) => n + a.sizeMiB, 0);
+      const parts: PartitionPlan[] = [...before, { device: rootPart, sizeMiB: r.rootDiskGiB * 1024 - ROOT_DISK_RESERVED_MIB - fixed }];
+      for (const [i, a] of after.entries()) {
+        const device = `/dev/sda${parts.length + 1}`;
+        parts.push(i === after.length - 1 ? { device } : { device, sizeMiB: a.sizeMiB });
+        fs.push(a.plan(device));
+      }
+      sda = { ...sda, partitions: parts };
+    }
   }
   const disks: DiskPlanEntry[] = [sda];
   if (r.dataDisk) {
     disks.push({ index: 1, device: "/dev/sdb", sizeGiB: r.dataDisk.sizeGiB, table: "mbr", partitions: [{ device: "/dev/sdb1" }] });
-    fs.push({ device: "/dev/sdb1", guestDevice: "/dev/sdb1", type: "ext4", label: "data", mountpoint: r.dataDisk.mountpoint, options: "defaults", pass: 2, naming: r.dataDisk.naming });
+    fs.push(named("/dev/sdb1", r.dataDisk.naming, { type: "ext4", label: r.dataDisk.label ?? "data", mountpoint: r.dataDisk.mountpoint, options: "defaults", pass: 2 }, 1));
   }
-  fs.sort((a, b) => depth(a.mountpoint) - depth(b.mountpoint) || a.mountpoint.localeCompare(b.mountpoint));
+  // Depth order ("/" first) so mounting in order works; swap last, as installers write it.
+  const rank = (f: FilesystemPlan): number => (f.type === "swap" ? 1000 : depth(f.mountpoint));
+  fs.sort((a, b) => rank(a) - rank(b) || a.mountpoint.localeCompare(b.mountpoint));
   return { disks, ...(lvm ? { lvm } : {}), filesystems: fs, bootDisk: "/dev/sda" };
 }
 
@@ -94,6 +137,10 @@ export function fstabSpec(f: FilesystemPlan, ids: FsIds): string {
     return `UUID=${id.uuid}`;
   }
   if (f.naming === "label") return `LABEL=${f.label}`;
+  if (f.naming === "by-id") {
+    if (!f.byId) throw new Error(`no by-id link planned for ${f.device}`);
+    return f.byId;
+  }
   return f.guestDevice;
 }
 
@@ -109,14 +156,18 @@ export function renderFstab(layout: GuestLayout, ids: FsIds): string {
  * report. GRUB_DISABLE_LINUX_UUID makes update-grub write root=/dev/sdXN, as an old VMware guest
  * has; without it root=UUID=..., which survives a bus change on its own.
  */
-export function renderGrubDefault(r: DebianRecipe): string {
+export function renderGrubDefault(r: DebianRecipe, layout: GuestLayout = planLayout(r)): string {
+  // A Xen guest's console is Xen's paravirtual one; GRUB itself still talks on the serial port.
+  const args = [r.origin === "xen" ? "console=hvc0" : "console=ttyS0,115200n8"];
+  const resume = resumeDevice(r, layout);
+  if (resume) args.push(`resume=${resume}`);
   return [
     "# Written by the v2v-ts reference-guest builder.",
     "GRUB_DEFAULT=0",
     "GRUB_TIMEOUT=1",
     'GRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`',
     'GRUB_CMDLINE_LINUX_DEFAULT=""',
-    'GRUB_CMDLINE_LINUX="console=ttyS0,115200n8"',
+    `GRUB_CMDLINE_LINUX="${args.join(" ")}"`,
     'GRUB_TERMINAL="serial console"',
     'GRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200 --word=8 --parity=no --stop=1"',
     ...(r.naming === "uuid" ? [] : ["GRUB_DISABLE_LINUX_UUID=true"]),
@@ -124,6 +175,17 @@ export function renderGrubDefault(r: DebianRecipe): string {
     "GRUB_DISABLE_OS_PROBER=true",
     "",
   ].join("\n");
+}
+
+/** Pure: the swap device resume= and RESUME= name (by its device name), when the recipe asks for it. */
+export function resumeDevice(r: DebianRecipe, layout: GuestLayout): string | undefined {
+  if (!r.swap?.resume) return undefined;
+  return layout.filesystems.find((f) => f.type === "swap")?.guestDevice;
+}
+
+/** Pure: initramfs-tools' conf.d/resume for a guest that resumes from swap. */
+export function renderResumeConf(device: string): string {
+  return `# Written by the v2v-ts reference-guest builder: resume from hibernation on this swap device.\nRESUME=${device}\n`;
 }
 
 /** Pure: /etc/initramfs-tools/modules for MODULES=list (LVM roots also need device-mapper). */
