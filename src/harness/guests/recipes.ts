@@ -3,7 +3,7 @@
 // Each recipe has a `kind`, and the builder of that kind (guests/builders.ts) turns it into disks:
 // a new variant is a new entry here; a new kind of guest (phony Windows, an RPM family, a
 // user-supplied image) is a new member of GuestRecipe and a builder beside guests/debian/.
-import { ROCKY_9_STANDIN, validateRpmRecipe, type RpmRecipe } from "./rpm/recipe.js";
+import { ALT_10_STANDIN, ROCKY_9_STANDIN, SLES_15_STANDIN, validateRpmRecipe, type RpmRecipe } from "./rpm/recipe.js";
 
 export type { RpmRecipe };
 
@@ -261,6 +261,8 @@ export const RECIPES: readonly GuestRecipe[] = [
     windows: { major: 6, minor: 1, build: 7601, productName: "Windows 7 Professional", editionId: "Professional", installationType: "Client" },
   },
   ROCKY_9_STANDIN, // RPM family stand-in (guests/rpm/): static proof
+  SLES_15_STANDIN, // SUSE family stand-in: static proof
+  ALT_10_STANDIN, // ALT family stand-in: static proof
 ];
 
 /** The recipe kind a literal name implies ("debian-12-bios" → DebianRecipe); validateRecipe checks the prefix. */

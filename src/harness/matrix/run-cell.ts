@@ -105,13 +105,13 @@ async function checkUnconvertedWindows(disks: readonly { path: string; format: "
 
 /** Pure: what the stand-in checks expect, from the recipe (kernels oldest first). */
 export const rpmStandinExpect = (r: RpmRecipe): RpmStandinExpect =>
-  ({ kernels: r.kernels, sourceDefaultKernel: r.defaultKernel, vmwareTools: r.vmwareTools, selinux: r.selinux });
+  ({ family: r.family, kernels: r.kernels, sourceDefaultKernel: r.defaultKernel, vmwareTools: r.vmwareTools, selinux: r.selinux });
 
 /** The negative check of a stand-in RPM guest: its source disk must fail the key stand-in checks. */
 async function checkUnconvertedRpm(disks: readonly { path: string; format: "raw" }[], expect: RpmStandinExpect): Promise<CheckResult> {
   const g = await GuestfishGuest.open(disks.map((d) => ({ ...d, readonly: true })), { memoryMiB: 1024 });
   try {
-    return judgeUnconverted(checkRpmStandinView(await readRpmStandinView(g, expect), expect));
+    return judgeUnconverted(checkRpmStandinView(await readRpmStandinView(g, expect), expect), expect.family);
   } catch (e) {
     return { name: "negative check: the unconverted stand-in", ok: false, detail: `the check could not run: ${e instanceof Error ? e.message : String(e)}` };
   } finally {
@@ -260,7 +260,7 @@ export async function runCell(cell: MatrixCell, paths: CellPaths = defaultCellPa
     }
 
     if (cell.negativeControl && recipe.kind === "rpm") {
-      // A stand-in cannot boot either: the unconverted disk must fail the removal, BLS and fstab checks.
+      // A stand-in cannot boot either: the unconverted disk must fail the removal, boot-entry and fstab checks.
       checks.push(await stage("negative control", () => checkUnconvertedRpm(guest.disks, rpmStandinExpect(recipe))));
     }
 

@@ -101,11 +101,11 @@ describe("the project's matrices load against the real registries", () => {
     const standins = [...guests].filter((g) => g.endsWith("-standin"));
     // Debian: disk,ova x local,qemu,json,null + kubevirt; Windows: disk,ova x local,qemu,json + the fallback + the three refusals.
     // Plus --block-driver virtio-scsi: two Windows guests x ova x local,qemu,json. RPM stand-ins: disk,ova x local,qemu,json.
-    expect(standins).toEqual(["rocky-9-standin"]);
+    expect(standins).toEqual(["rocky-9-standin", "sles-15-standin", "alt-10-standin"]);
     expect(m.cells).toHaveLength(debian.length * 2 * 4 + 1 + windows.length * 2 * 3 + 1 + refusals.length + 6 + standins.length * 2 * 3);
     expect(m.cells.filter((c) => c.guest.endsWith("-standin")).map((c) => [c.name, c.expect.boots, c.expect.reason, c.negativeControl])).toEqual(
-      ["disk", "ova"].flatMap((i) => ["local", "qemu", "json"].map((o) =>
-        [`rocky-9-standin/i-${i}/o-${o}`, false, "stand-in guest: static proof", i === "disk" && o === "local"])));
+      standins.flatMap((g) => ["disk", "ova"].flatMap((i) => ["local", "qemu", "json"].map((o) =>
+        [`${g}/i-${i}/o-${o}`, false, "stand-in guest: static proof", i === "disk" && o === "local"]))));
     expect(m.cells.filter((c) => c.expect.blockBus === "virtio-scsi").map((c) => [c.name, c.options.join(" ")])).toEqual(
       ["windows-2022-uefi", "windows-7-bios"].flatMap((g) => ["local", "qemu", "json"].map((o) => [`${g}/i-ova/o-${o}/scsi`, "--block-driver virtio-scsi"])));
     expect(m.cells.filter((c) => c.guest.startsWith("windows-")).every((c) => !c.expect.boots && c.expect.reason)).toBe(true);

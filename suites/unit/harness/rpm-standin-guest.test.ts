@@ -2,7 +2,8 @@
 // configuration tree, and the ldd parser the builder copies libraries with.
 import { describe, expect, test } from "vitest";
 import { parseLdd } from "../../../src/harness/guests/rpm/build.js";
-import { kernelPackage, packageProblems, renderSpec, rpmFileName, standinPackages } from "../../../src/harness/guests/rpm/packages.js";
+import { kernelPackage, packageProblems, renderSpec, rpmFileName } from "../../../src/harness/guests/rpm/packages.js";
+import { standinPackages } from "../../../src/harness/guests/rpm/layouts.js";
 import { ROCKY_9_STANDIN, splitKernelRelease, validateRpmRecipe, type RpmRecipe } from "../../../src/harness/guests/rpm/recipe.js";
 import { STANDIN_LOG } from "../../../src/harness/guests/rpm/standins.js";
 import { blsId, GRUBENV_BYTES, machineId, renderBlsEntry, renderGrubenv, standinTreeFiles } from "../../../src/harness/guests/rpm/tree.js";
@@ -20,7 +21,7 @@ describe("stand-in recipe", () => {
 
   test.each<[Partial<RpmRecipe>, RegExp]>([
     [{ name: "rocky-9" }, /ending "-standin"/],
-    [{ family: "suse" as never }, /no stand-in layout/],
+    [{ family: "debian" as never }, /no stand-in layout/],
     [{ os: { ...r.os, name: 'Rocky"; rm -rf /' } }, /os\.name/],
     [{ os: { ...r.os, releaseFiles: [{ path: "/tmp/x-release", line: "x" }] } }, /not \/etc\/NAME-release/],
     [{ os: { ...r.os, versionId: "8.9" } }, /does not start with the release 9/],

@@ -1,5 +1,6 @@
-// The stand-in RPM guest builder: a disk that libguestfs inspects as the recipe's distribution,
-// with an rpm database, built from Debian's tools in about a minute. rpmbuild makes the packages
+// The stand-in RPM guest builder, one for every family (layouts.ts gives each family's packages and
+// files): a disk that libguestfs inspects as the recipe's distribution, with an rpm database, built
+// from Debian's tools in about a minute. rpmbuild makes the packages
 // (packages.ts), `rpm --root` installs them into a tree on the host (a plain directory, never a
 // guest disk), busybox-static gives the applets and dash /bin/sh, Debian's rpm binary goes in with
 // its libraries behind a recording wrapper, and one libguestfs session partitions the disk, makes
@@ -13,13 +14,15 @@ import type { Progress } from "../rootfs.js";
 import { cacheKey, ensureCached } from "../cache.js";
 import type { BuiltGuest, GuestBuilder } from "../builder.js";
 import { validateRpmRecipe, type RpmRecipe } from "./recipe.js";
-import { renderSpec, rpmFileName, standinPackages, type StandinPackage } from "./packages.js";
+import { renderSpec, rpmFileName, type StandinPackage } from "./packages.js";
+import { RPM_STANDIN_LAYOUTS } from "./layouts.js";
 import { RPM_STANDIN_DIR } from "./standins.js";
-import { STANDIN_DIRS, STANDIN_PARTITIONS, standinTreeFiles } from "./tree.js";
+import { STANDIN_PARTITIONS } from "./tree.js";
 
 /** Harness modules whose source is part of a stand-in guest's cache key (only its own). */
 export const RPM_BUILDER_SOURCES = [
   "guests/rpm/build", "guests/rpm/recipe", "guests/rpm/packages", "guests/rpm/standins", "guests/rpm/tree",
+  "guests/rpm/layouts", "guests/rpm/suse", "guests/rpm/alt", "guests/rpm/grub-menu-standin",
 ] as const;
 
 const diskFileName = (r: RpmRecipe): string => `${r.name}-sda.raw`;
@@ -114,12 +117,13 @@ async function installRpm(tree: string): Promise<void> {
 /** The guest's files in a host directory (`work`/tree), packed as a tar for libguestfs's tar-in. */
 export async function buildTree(r: RpmRecipe, work: string, progress: Progress): Promise<string> {
   progress(`${r.name}: building the stand-in packages with rpmbuild`);
-  const packages = standinPackages(r);
+  const layout = RPM_STANDIN_LAYOUTS[r.family];
+  const packages = layout.packages(r);
   const rpms: string[] = [];
   for (const [i, p] of packages.entries()) rpms.push(await buildPackage(p, work, i));
   const tree = join(work, "tree");
-  for (const d of STANDIN_DIRS) await mkdir(join(tree, d), { recursive: true });
-  for (const f of standinTreeFiles(r)) await put(tree, f.path, f.text, f.mode);
+  for (const d of layout.dirs) await mkdir(join(tree, d), { recursive: true });
+  for (const f of layout.treeFiles(r)) await put(tree, f.path, f.text, f.mode);
   await installBusybox(tree);
   await installShell(tree);
   await installRpm(tree);
@@ -184,7 +188,7 @@ async function checkBuiltGuest(g: GuestfishSession, r: RpmRecipe): Promise<void>
   const listed = await g.cmd("inspect-list-applications2", expected);
   await g.cmd("umount-all");
   const names = new Set([...listed.matchAll(/app2_name: (\S+)/g)].map((m) => m[1]));
-  const missing = ["kernel-core", ...r.vmwareTools].filter((n) => !names.has(n));
+  const missing = [RPM_STANDIN_LAYOUTS[r.family].kernelPackage, ...r.vmwareTools].filter((n) => !names.has(n));
   if (missing.length > 0) {
     throw new V2vError("CONVERSION", `${r.name}: libguestfs lists the packages [${[...names].join(", ")}], missing ${missing.join(", ")}; check the rpm database and /usr/lib/rpm/macros`);
   }

@@ -1,7 +1,7 @@
 // The packages of a stand-in RPM guest and their spec files, pure. rpmbuild (Debian's) turns each
 // spec into a binary rpm whose payload the builder stages beforehand; `rpm --root` then installs
 // them into the guest tree, so the guest's rpm database lists them as a real install would.
-import { RPM_NAME, splitKernelRelease, type RpmRecipe } from "./recipe.js";
+import { kernelPackageId, RPM_NAME, type RpmRecipe, type RpmStandinFamily } from "./recipe.js";
 import { STANDIN_LOG, STANDIN_PROGRAMS } from "./standins.js";
 
 /** One file of a package's payload. */
@@ -41,14 +41,21 @@ export const VMWARE_MODULE_FILES = [
   "kernel/drivers/net/vmxnet3/vmxnet3.ko.xz",
 ] as const;
 
-/** Pure: kernel-core for one release: image, config, module stubs (names only matter) and modules.dep. */
-export function kernelPackage(k: string): StandinPackage {
-  const v = splitKernelRelease(k);
+/** How each family compresses its kernel modules (SLE 15 SP5 uses zstd, ALT ships them plain). */
+const MODULE_SUFFIX: Readonly<Record<RpmStandinFamily, string>> = { rhel: ".ko.xz", suse: ".ko.zst", alt: ".ko" };
+
+/**
+ * Pure: the kernel package of one release (kernel-core, kernel-default or kernel-image-std-def, by
+ * family): image, config, module stubs (names only matter) and modules.dep.
+ */
+export function kernelPackage(k: string, family: RpmStandinFamily = "rhel"): StandinPackage {
+  const v = kernelPackageId(family, k);
   if (!v) throw new Error(`not a kernel release: ${k}`);
+  const suffix = MODULE_SUFFIX[family];
   const mod = (rel: string): PayloadFile => ({ path: `/lib/modules/${k}/${rel}`, mode: 0o644, text: `stand-in module ${rel} (not loadable)\n` });
-  const modules = [...VIRTIO_MODULE_FILES, ...VMWARE_MODULE_FILES];
+  const modules = [...VIRTIO_MODULE_FILES, ...VMWARE_MODULE_FILES].map((m) => m.replace(/\.ko\.xz$/, suffix));
   return {
-    name: "kernel-core", version: v.version, release: v.release, arch: "x86_64", summary: "Stand-in kernel (not bootable)",
+    name: v.name, version: v.version, release: v.release, arch: "x86_64", summary: "Stand-in kernel (not bootable)",
     recordScripts: false,
     files: [
       { path: `/boot/vmlinuz-${k}`, mode: 0o755, text: `stand-in kernel image ${k} (not bootable)\n` },
@@ -60,23 +67,33 @@ export function kernelPackage(k: string): StandinPackage {
   };
 }
 
-const program = (p: { path: string; text: string }): PayloadFile => ({ path: p.path, mode: 0o755, text: p.text });
+/** A stand-in program as a payload file (mode 0755). */
+export const program = (p: { path: string; text: string }): PayloadFile => ({ path: p.path, mode: 0o755, text: p.text });
 
-/** Pure: every package of the guest, kernels first. */
-export function standinPackages(r: RpmRecipe): StandinPackage[] {
-  const el = `el${r.release}`;
-  const tool = (name: string, version: string, summary: string, files: PayloadFile[], recordScripts = false): StandinPackage =>
-    ({ name, version, release: `1.${el}`, arch: "x86_64", summary, files, recordScripts });
+/** Pure: a tool package builder for one distribution release tag ("1.el9", "150500.1.1", "alt1"). */
+export const toolPackager = (release: string) =>
+  (name: string, version: string, summary: string, files: PayloadFile[], recordScripts = false): StandinPackage =>
+    ({ name, version, release, arch: "x86_64", summary, files, recordScripts });
+
+/** Pure: the VMware tools packages, whose scriptlets record their removal; their files are the checks' leftovers. */
+export function vmwareToolPackages(r: RpmRecipe, release: string): StandinPackage[] {
+  const tool = toolPackager(release);
+  return r.vmwareTools.map((name) => tool(name, "12.2.5", "Stand-in VMware tools", [
+    { path: `/usr/bin/${name}-daemon`, mode: 0o755, text: "#!/bin/sh\necho stand-in VMware tools daemon\n" },
+    { path: `/etc/vmware-tools/${name}.conf`, mode: 0o644, text: "[logging]\nlog = true\n" },
+  ], true));
+}
+
+/** Pure: every package of a RHEL-family guest, kernels first. */
+export function rhelPackages(r: RpmRecipe): StandinPackage[] {
+  const tool = toolPackager(`1.el${r.release}`);
   return [
-    ...r.kernels.map(kernelPackage),
+    ...r.kernels.map((k) => kernelPackage(k)),
     tool("dracut", "057", "Stand-in dracut", [program(STANDIN_PROGRAMS.dracut)]),
     tool("grub2-tools", "2.06", "Stand-in grub2-mkconfig", [program(STANDIN_PROGRAMS.grub2Mkconfig)]),
     tool("grub2-pc", "2.06", "Stand-in GRUB 2 for BIOS", [{ path: "/usr/lib/grub/i386-pc/README.standin", mode: 0o644, text: "No GRUB modules: the stand-in guest does not boot.\n" }]),
     tool("grubby", "8.40", "Stand-in grubby", [program(STANDIN_PROGRAMS.grubby)]),
-    ...r.vmwareTools.map((name) => tool(name, "12.2.5", "Stand-in VMware tools", [
-      { path: `/usr/bin/${name}-daemon`, mode: 0o755, text: "#!/bin/sh\necho stand-in VMware tools daemon\n" },
-      { path: `/etc/vmware-tools/${name}.conf`, mode: 0o644, text: "[logging]\nlog = true\n" },
-    ], true)),
+    ...vmwareToolPackages(r, `1.el${r.release}`),
   ];
 }
 
