@@ -190,8 +190,8 @@ export const SLES_15_STANDIN: RpmRecipe = {
 };
 
 /**
- * ALT Server 10.1 on VMware: two std-def kernels (the newest is GRUB's first entry and the
- * default), make-initrd, GRUB 2 under /boot/grub with its defaults in /etc/sysconfig/grub2, apt-rpm,
+ * ALT Server 10.1 on VMware: two std-def kernels with the older one saved as GRUB's default,
+ * make-initrd, GRUB 2 under /boot/grub with its defaults in /etc/sysconfig/grub2, apt-rpm,
  * open-vm-tools, a modprobe alias naming VMware's SCSI driver.
  */
 export const ALT_10_STANDIN: RpmRecipe = {
@@ -205,7 +205,7 @@ export const ALT_10_STANDIN: RpmRecipe = {
   },
   inspect: { distro: "altlinux", major: 10, minor: 1 },
   kernels: ["5.10.190-std-def-alt1", "5.10.199-std-def-alt1"],
-  defaultKernel: "5.10.199-std-def-alt1",
+  defaultKernel: "5.10.190-std-def-alt1",
   vmwareTools: ["open-vm-tools"],
   selinux: false,
   firmware: "bios",
