@@ -20,6 +20,17 @@ function checkedDevice(device: string): string {
   return device;
 }
 
+/**
+ * A Linux mountpoint that may stay unmounted when its fstab entry names a device the appliance
+ * lacks (a /dev/disk/by-id link of the source's hardware, an NFS share's mount point): data
+ * file systems, which conversion does not edit. "/" and the places conversion writes or reads
+ * its facts from (/boot, /boot/efi, /usr, /var, /etc, /lib) must mount, or the edits would land
+ * on the directory underneath. virt-v2v ignores every non-root failure; this is stricter.
+ */
+export function mayStayUnmounted(mountpoint: string): boolean {
+  return mountpoint !== "/" && !/^\/(boot|efi|usr|var|etc|lib|lib64)(\/|$)/.test(mountpoint);
+}
+
 export class GuestfishGuest implements ApplianceGuest {
   private tmpCounter = 0;
   private constructor(private readonly s: GuestfishSession, private readonly tmp: string) {}
@@ -84,14 +95,18 @@ export class GuestfishGuest implements ApplianceGuest {
     return apps.map((a) => ({ name: a["app2_name"] ?? "", version: formatAppVersion(a) }));
   }
 
-  async mountRoot(root: InspectedRoot): Promise<void> {
+  async mountRoot(root: InspectedRoot): Promise<readonly string[]> {
     // Parents before children: "/" before "/boot" before "/boot/efi".
     const entries = Object.entries(root.mountpoints).sort((a, b) => a[0].length - b[0].length);
+    const ignored: string[] = [];
     for (const [mp, dev] of entries) {
       await this.s.cmd("mount", dev, mp).catch((e: unknown) => {
-        throw root.osType === "windows" ? windowsMountError(e, dev) : e;
+        if (root.osType === "windows") throw windowsMountError(e, dev);
+        if (!mayStayUnmounted(mp) || !(e instanceof V2vError)) throw e;
+        ignored.push(`${mp} (${dev}) could not be mounted, so it is left as it is: ${e.message.split("\n")[0]}`);
       });
     }
+    return ignored;
   }
 
   async listFilesystems(): Promise<Readonly<Record<string, string>>> {

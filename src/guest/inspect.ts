@@ -69,7 +69,7 @@ export async function inspectGuest(
   if (roots.length === 0) await explainNoRoot(g, diskNames);
   const root = chooseRoot(roots, choice, diskNames.join(", "));
   checkInspectable(root);
-  await g.mountRoot(root);
+  for (const w of await g.mountRoot(root)) warn(w);
   const applications = await g.listApplications(root.root).catch((e: unknown) => {
     if (!(e instanceof V2vError)) throw e;
     warn(`the guest's installed packages could not be listed (${e.message.split("\n")[0]}); conversion carries on without that list`);

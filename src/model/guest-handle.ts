@@ -28,8 +28,12 @@ export interface GuestHandle {
   inspectRoots(): Promise<readonly InspectedRoot[]>;
   /** Installed packages of a root (libguestfs inspect-list-applications2). */
   listApplications(root: string): Promise<readonly { name: string; version: string }[]>;
-  /** Mount a root's filesystems at their mountpoints (parents first). */
-  mountRoot(root: InspectedRoot): Promise<void>;
+  /**
+   * Mount a root's filesystems at their mountpoints (parents first). A data file system that
+   * cannot be mounted (fstab names a device the appliance lacks) is left out: the result says so,
+   * one sentence each. "/" and the system's own places must mount, or this throws.
+   */
+  mountRoot(root: InspectedRoot): Promise<readonly string[]>;
   /** Every filesystem the appliance sees: device -> type ("ext4", "vfat", "swap", "unknown"...). */
   listFilesystems(): Promise<Readonly<Record<string, string>>>;
   /** Partition table type of a whole device ("msdos", "gpt"), or undefined when none. */

@@ -38,6 +38,8 @@ export interface FakeGuestOptions {
   /** The passphrase that opens each LUKS device (openLuks); any other passphrase fails. */
   readonly luksPassphrases?: Readonly<Record<string, string>>;
   readonly roots?: readonly InspectedRoot[];
+  /** What mountRoot reports as data file systems it left unmounted. */
+  readonly unmountable?: readonly string[];
   readonly applications?: Readonly<Record<string, readonly { name: string; version: string }[]>>;
   readonly freeBytes?: number;
   /**
@@ -193,10 +195,11 @@ export class FakeGuest implements GuestHandle {
   }
   /** The root mountRoot mounted last, if any. */
   mountedRoot: string | undefined;
-  async mountRoot(root: InspectedRoot): Promise<void> {
+  async mountRoot(root: InspectedRoot): Promise<readonly string[]> {
     this.mountedRoot = root.root;
     for (const [p, c] of Object.entries(this.opts.rootFiles?.[root.root] ?? {})) this.setFile(p, c);
     this.ops.push(`mount ${root.root}`);
+    return this.opts.unmountable ?? [];
   }
   async listFilesystems(): Promise<Readonly<Record<string, string>>> { return this.opts.filesystems ?? {}; }
   async partitionTableType(device: string): Promise<string | undefined> { return this.opts.partitionTables?.[device]; }

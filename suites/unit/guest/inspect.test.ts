@@ -4,6 +4,7 @@
 import { describe, expect, test } from "vitest";
 import { parseArgs } from "../../../src/cli/parse-args.js";
 import { chooseRoot, inspectGuest } from "../../../src/guest/inspect.js";
+import { mayStayUnmounted } from "../../../src/guest/guestfish-guest.js";
 import { V2vError } from "../../../src/model/errors.js";
 import type { InspectedRoot } from "../../../src/model/guest-handle.js";
 import type { RootChoice } from "../../../src/model/types.js";
@@ -55,6 +56,18 @@ describe("several roots", () => {
     expect(inspection.root).toBe("/dev/sdb1");
     expect(inspection.distro).toBe("ubuntu");
     expect(mounted(g)).toEqual(["mount /dev/sdb1"]);
+  });
+
+  test("a data file system left unmounted becomes one warning each, and inspection carries on", async () => {
+    const warnings: string[] = [];
+    const g = guest({ roots: two, unmountable: ["/srv/byid (/dev/disk/by-id/scsi-3x-part3) could not be mounted, so it is left as it is: no such file"] });
+    await inspectGuest(g, { kind: "first" }, ["a.img"], (w) => warnings.push(w));
+    expect(warnings).toEqual(["/srv/byid (/dev/disk/by-id/scsi-3x-part3) could not be mounted, so it is left as it is: no such file"]);
+  });
+
+  test("only data file systems may stay unmounted: never /, /boot, /boot/efi, /usr, /var, /etc", () => {
+    for (const mp of ["/srv/byid", "/srv/data", "/home", "/opt", "/mnt/nfs", "/bootstrap", "/variable"]) expect(mayStayUnmounted(mp), mp).toBe(true);
+    for (const mp of ["/", "/boot", "/boot/efi", "/efi", "/usr", "/usr/local", "/var", "/var/lib", "/etc", "/lib", "/lib64"]) expect(mayStayUnmounted(mp), mp).toBe(false);
   });
 
   test("--root naming a device without an OS is refused, listing the roots found", () => {
