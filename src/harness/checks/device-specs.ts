@@ -96,3 +96,21 @@ export function parseFstab(text: string): FstabEntry[] {
   });
   return out;
 }
+
+/** Where a guest names its resume (hibernation) device: the kernel's resume= and initramfs-tools' RESUME=. */
+export const RESUME_FILES = ["/etc/default/grub", "/etc/initramfs-tools/conf.d/resume", "/etc/initramfs-tools/initramfs.conf"] as const;
+
+/**
+ * Pure: the resume devices a configuration file names (resume=/dev/X in a kernel command line,
+ * RESUME=/dev/X on a line of its own), comments skipped; UUID= and LABEL= values too.
+ */
+export function resumeSpecs(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split("\n")) {
+    if (/^\s*#/.test(line)) continue;
+    for (const m of line.matchAll(/(?:^|[\s"'])resume=([^\s"']+)/g)) out.push(m[1]!);
+    const own = /^\s*RESUME=["']?([^\s"']+)/.exec(line);
+    if (own) out.push(own[1]!);
+  }
+  return out;
+}

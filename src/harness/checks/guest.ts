@@ -3,7 +3,7 @@
 // (tp-libvirt's VMChecker collects its failures the same way).
 import type { GuestHandle, InspectedRoot } from "../../model/guest-handle.js";
 import type { TargetBlockBus } from "../../model/types.js";
-import { isNonDiskSpec, parseFstab, resolveSpec, staleDeviceName, type DeviceFacts, type FsFact } from "./device-specs.js";
+import { isNonDiskSpec, parseFstab, resolveSpec, RESUME_FILES, resumeSpecs, staleDeviceName, type DeviceFacts, type FsFact } from "./device-specs.js";
 import { findDefaultEntry, kernelVersionOf, rootArgOf } from "./grub-default.js";
 
 /** One assertion's outcome. `detail` says what was found, in a sentence, whether ok or not. */
@@ -119,6 +119,20 @@ export async function checkGuest(g: GuestHandle, o: GuestCheckOptions): Promise<
       return res.ok ? [] : [`line ${e.line} (${e.mountpoint}): ${res.why}`];
     });
     return bad.length === 0 ? { ok: true, detail: `${entries.length} entries resolve` } : { ok: false, detail: bad.join("; ") };
+  }));
+
+  checks.push(await attempt(`resume= and RESUME= name no device that is not on ${o.blockBus}`, async () => {
+    const named: string[] = [];
+    const stale: string[] = [];
+    for (const path of RESUME_FILES) {
+      if (!(await g.isFile(path))) continue;
+      for (const spec of resumeSpecs(await g.readFile(path))) {
+        named.push(`${path}: ${spec}`);
+        if (staleDeviceName(spec, o.blockBus)) stale.push(`${path}: ${spec}`);
+      }
+    }
+    if (stale.length > 0) return { ok: false, detail: `stale: ${stale.join("; ")}` };
+    return { ok: true, detail: named.length === 0 ? "no resume device is configured" : named.join("; ") };
   }));
 
   let defaultKernel: string | undefined;

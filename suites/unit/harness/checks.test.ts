@@ -8,7 +8,7 @@ import { checkGuest, installedInDpkgStatus, missingModules } from "../../../src/
 import {
   checkKubevirtFrame, compareMeta, parseQemuOpts, type MetaFacts, quantityMiB, readJsonMetaFacts, readKubevirtYamlFacts, readLibvirtXmlFacts, readQemuScriptFacts,
 } from "../../../src/harness/checks/meta.js";
-import { isNonDiskSpec, mapperToLv, resolveSpec, staleDeviceName, type DeviceFacts } from "../../../src/harness/checks/device-specs.js";
+import { isNonDiskSpec, mapperToLv, resolveSpec, resumeSpecs, staleDeviceName, type DeviceFacts } from "../../../src/harness/checks/device-specs.js";
 import { findDefaultEntry, kernelVersionOf, rootArgOf } from "../../../src/harness/checks/grub-default.js";
 import { renderJsonMeta } from "../../../src/outputs/json/json-meta.js";
 import { renderLibvirtXml } from "../../../src/outputs/common/libvirt-xml.js";
@@ -90,10 +90,15 @@ describe("device specs", () => {
     expect(isNonDiskSpec("/dev/vda1")).toBe(false);
     expect(mapperToLv("/dev/mapper/my--vg-lv--1")).toBe("/dev/my-vg/lv-1");
   });
+  test("resume devices: resume= anywhere on a line, RESUME= of its own, comments skipped", () => {
+    expect(resumeSpecs('GRUB_CMDLINE_LINUX="quiet resume=/dev/sda2"\n#GRUB_CMDLINE_LINUX="resume=/dev/sdz9"\nRESUME="UUID=ab-cd"\n  RESUME=/dev/xvda5\nNORESUME=/dev/sdq1\n'))
+      .toEqual(["/dev/sda2", "UUID=ab-cd", "/dev/xvda5"]);
+    expect(resumeSpecs("")).toEqual([]);
+  });
 });
 
 /** A guest as a correct conversion leaves it, on two virtio disks; `over` breaks pieces of it. */
-function convertedGuest(over: { fstab?: string; initrd?: string; apps?: string[]; dpkg?: string; lister?: string; esp?: Record<string, string> } = {}): FakeGuest {
+function convertedGuest(over: { fstab?: string; initrd?: string; apps?: string[]; dpkg?: string; lister?: string; esp?: Record<string, string>; resume?: Record<string, string> } = {}): FakeGuest {
   const g = new FakeGuest({
     roots: [{ root: "/dev/sda1", osType: "linux", distro: "debian", majorVersion: 12, minorVersion: 7, productName: "Debian GNU/Linux 12", arch: "x86_64", osinfo: "debian12", packageFormat: "deb", packageManagement: "apt", mountpoints: { "/": "/dev/sda1" } }],
     devices: ["/dev/sda", "/dev/sdb"],
@@ -109,6 +114,7 @@ function convertedGuest(over: { fstab?: string; initrd?: string; apps?: string[]
       "/var/lib/dpkg/status": over.dpkg ?? "Package: open-vm-tools\nStatus: deinstall ok config-files\n\nPackage: bash\nStatus: install ok installed\n",
       [over.lister ?? "/usr/bin/lsinitramfs"]: "",
       ...over.esp,
+      ...over.resume,
     },
   });
   g.on(/lsinitramfs|lsinitrd/, over.initrd ?? "usr/lib/modules/6.1.0-27-amd64/kernel/drivers/block/virtio_blk.ko\nusr/lib/modules/6.1.0-27-amd64/kernel/drivers/virtio/virtio_pci.ko\n");
@@ -119,8 +125,17 @@ describe("checkGuest", () => {
   test("a converted guest passes every check", async () => {
     const out = await checkGuest(convertedGuest(), { blockBus: "virtio-blk" });
     expect(out.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(out.checks).toHaveLength(6);
+    expect(out.checks).toHaveLength(7);
+    expect(out.checks.find((c) => c.name.startsWith("resume="))?.detail).toBe("no resume device is configured");
     expect(out.defaultKernel).toBe("6.1.0-27-amd64");
+  });
+
+  test("resume= in GRUB's defaults and RESUME= of initramfs-tools must name the target's devices", async () => {
+    const renamed = { "/etc/default/grub": 'GRUB_CMDLINE_LINUX="console=ttyS0 resume=/dev/vda2"\n', "/etc/initramfs-tools/conf.d/resume": "RESUME=/dev/vda2\n" };
+    const good = await checkGuest(convertedGuest({ resume: renamed }), { blockBus: "virtio-blk" });
+    expect(good.checks.find((c) => c.name.startsWith("resume="))).toMatchObject({ ok: true, detail: "/etc/default/grub: /dev/vda2; /etc/initramfs-tools/conf.d/resume: /dev/vda2" });
+    const stale = await checkGuest(convertedGuest({ resume: { ...renamed, "/etc/initramfs-tools/conf.d/resume": "# old\nRESUME=/dev/sda2\n" } }), { blockBus: "virtio-blk" });
+    expect(stale.checks.find((c) => c.name.startsWith("resume="))).toMatchObject({ ok: false, detail: "stale: /etc/initramfs-tools/conf.d/resume: /dev/sda2" });
   });
 
   test("a half-converted guest fails each broken check, and every check still runs", async () => {
@@ -137,7 +152,7 @@ describe("checkGuest", () => {
       "the default kernel's initramfs holds virtio_blk, virtio_pci": "/boot/initrd.img-6.1.0-27-amd64 lacks virtio_blk",
       "other hypervisors' guest tools are removed": "still installed: open-vm-tools (inspection: open-vm-tools; dpkg status: none)",
     });
-    expect(out.checks).toHaveLength(6);
+    expect(out.checks).toHaveLength(7);
   });
 
   test("a dracut guest's initramfs is listed with lsinitrd; with no lister the check fails saying so", async () => {
