@@ -2,10 +2,10 @@
 // kernel-image-std-def kernels (/boot/vmlinuz-V, /boot/initrd-V.img), make-initrd configured by
 // /etc/initrd.mk, GRUB 2 under /boot/grub with its defaults in /etc/sysconfig/grub2 (GRUB_DEFAULT=saved,
 // the older kernel saved), apt-rpm's sources, a modprobe alias naming VMware's SCSI driver.
-import { machineId, type TreeFile } from "./tree.js";
+import { machineId, treeFile, type TreeFile } from "./tree.js";
 import { kernelPackage, program, toolPackager, vmwareToolPackages, type StandinPackage } from "./packages.js";
 import type { RpmRecipe } from "./recipe.js";
-import { grubMenuStandin, menuEntryId, renderMenuEntry, renderMenuHead, type GrubMenuStandin } from "./grub-menu-standin.js";
+import { grubMenuStandin, installerGrubCfg, menuEntryId, type GrubMenuStandin } from "./grub-menu-standin.js";
 import { RPM_MACROS, RPM_WRAPPER, RPMRC, STANDIN_LOG } from "./standins.js";
 import { renderGrubenv } from "./tree.js";
 
@@ -55,13 +55,10 @@ export function altPackages(r: RpmRecipe): StandinPackage[] {
   ];
 }
 
-const file = (path: string, text: string, mode: 0o644 | 0o755 = 0o644): TreeFile => ({ path, mode, text });
+const file = treeFile;
 
 /** Pure: the installer-written grub.cfg (the stand-in's format, root on VMware's /dev/sda2). */
-export function altGrubCfg(r: RpmRecipe): string {
-  const entries = [...r.kernels].reverse().map((k) => renderMenuEntry(ALT_GRUB_MENU, k, machineId(r), "/dev/sda2", ALT_ARGS, `initrd-${k}.img`));
-  return `${[renderMenuHead("saved"), ...entries].join("\n\n")}\n`;
-}
+export const altGrubCfg = (r: RpmRecipe): string => installerGrubCfg(r, ALT_GRUB_MENU, ALT_ARGS, (k) => `initrd-${k}.img`);
 
 /** Pure: every configuration file of the ALT guest (those under /boot land on the /boot partition). */
 export function altTreeFiles(r: RpmRecipe): TreeFile[] {

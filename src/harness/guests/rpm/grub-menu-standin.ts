@@ -4,7 +4,9 @@
 // sources (/etc/default/grub on SUSE, /etc/sysconfig/grub2 on ALT), and "${saved_entry}" with
 // GRUB_DEFAULT=saved. Entry ids are "gnulinux-<version>-advanced-<machine-id>", as the installer's
 // grub.cfg of the tree has them, so grubenv's saved_entry names the same entry before and after.
-import { STANDIN_LOG } from "./standins.js";
+import { OUTPUT_OPTION_SH, STANDIN_LOG } from "./standins.js";
+import { machineId } from "./tree.js";
+import type { RpmRecipe } from "./recipe.js";
 
 /** What differs between the families' grub-mkconfig. */
 export interface GrubMenuStandin {
@@ -50,22 +52,22 @@ export function renderMenuHead(defaultValue: string): string {
   ].join("\n");
 }
 
+/**
+ * Pure: the grub.cfg an installer left, in the stand-in's format: newest kernel first, GRUB's
+ * saved default, root on VMware's /dev/sda2.
+ */
+export function installerGrubCfg(r: RpmRecipe, m: GrubMenuStandin, args: string, initrd: (kernel: string) => string): string {
+  const entries = [...r.kernels].reverse().map((k) => renderMenuEntry(m, k, machineId(r), "/dev/sda2", args, initrd(k)));
+  return `${[renderMenuHead("saved"), ...entries].join("\n\n")}\n`;
+}
+
 /** Pure: the stand-in's /bin/sh text. */
 export function grubMenuStandin(m: GrubMenuStandin): string {
   return `#!/bin/sh
 # Stand-in ${m.program} of a v2v test guest (not the real tool): records its arguments and writes a
 # grub.cfg with one entry per /boot/vmlinuz-*, newest first, root= from /etc/fstab.
 echo "${m.program} $*" >> ${STANDIN_LOG}
-out=
-while [ $# -gt 0 ]; do
-  case "$1" in
-    -o) out=$2; shift 2 ;;
-    --output=*) out=\${1#--output=}; shift ;;
-    *) shift ;;
-  esac
-done
-if [ -z "$out" ]; then echo "${m.program} (stand-in): -o FILE is required" >&2; exit 1; fi
-GRUB_DEFAULT=0
+${OUTPUT_OPTION_SH(m.program)}GRUB_DEFAULT=0
 GRUB_CMDLINE_LINUX=
 GRUB_CMDLINE_LINUX_DEFAULT=
 if [ -f ${m.defaultsPath} ]; then . ${m.defaultsPath}; fi

@@ -11,6 +11,18 @@ export const STANDIN_LOG = "/var/log/v2v-standin.log";
 export const RPM_STANDIN_DIR = "/usr/lib/v2v-standin/rpm";
 
 /** Every stand-in starts like this: a shebang, a comment saying what it is, the recording line. */
+/** Shell lines of a grub-mkconfig stand-in: $out from -o FILE or --output=FILE, which is required. */
+export const OUTPUT_OPTION_SH = (program: string): string => `out=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -o) out=$2; shift 2 ;;
+    --output=*) out=\${1#--output=}; shift ;;
+    *) shift ;;
+  esac
+done
+if [ -z "$out" ]; then echo "${program} (stand-in): -o FILE is required" >&2; exit 1; fi
+`;
+
 const header = (program: string, what: string): string =>
   `#!/bin/sh\n# Stand-in ${program} of a v2v test guest (not the real tool): ${what}.\necho "${program} $*" >> ${STANDIN_LOG}\n`;
 
@@ -34,16 +46,7 @@ if [ ! -d "/lib/modules/$kver" ]; then echo "dracut (stand-in): no /lib/modules/
 
 /** grub2-mkconfig -o FILE: a RHEL 9 style grub.cfg whose menu comes from the BLS entries. */
 export const GRUB2_MKCONFIG_STANDIN = `${header("grub2-mkconfig", "records its arguments and writes a grub.cfg that reads the BLS entries")}
-out=
-while [ $# -gt 0 ]; do
-  case "$1" in
-    -o) out=$2; shift 2 ;;
-    --output=*) out=\${1#--output=}; shift ;;
-    *) shift ;;
-  esac
-done
-if [ -z "$out" ]; then echo "grub2-mkconfig (stand-in): -o FILE is required" >&2; exit 1; fi
-{
+${OUTPUT_OPTION_SH("grub2-mkconfig")}{
   echo "# Written by the stand-in grub2-mkconfig: the menu entries are /boot/loader/entries/*.conf"
   echo "set timeout=5"
   echo 'if [ -s $prefix/grubenv ]; then'

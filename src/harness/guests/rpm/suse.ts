@@ -3,10 +3,10 @@
 // /boot/grub2 without BLS (grub2-mkconfig writes menu entries; GRUB_DEFAULT=saved with the older
 // kernel saved), /etc/sysconfig/kernel naming VMware's drivers (and the template's Xen domU
 // list), a NetworkManager keyfile pinned to the VMware MAC, VMware's zypper repository.
-import { machineId, VMWARE_MAC, type TreeFile } from "./tree.js";
+import { machineId, treeFile, VMWARE_MAC, type TreeFile } from "./tree.js";
 import { kernelPackage, program, toolPackager, vmwareToolPackages, type StandinPackage } from "./packages.js";
 import type { RpmRecipe } from "./recipe.js";
-import { grubMenuStandin, menuEntryId, renderMenuEntry, renderMenuHead, type GrubMenuStandin } from "./grub-menu-standin.js";
+import { grubMenuStandin, installerGrubCfg, menuEntryId, type GrubMenuStandin } from "./grub-menu-standin.js";
 import { DRACUT_STANDIN, RPM_MACROS, RPM_WRAPPER, RPMRC, STANDIN_LOG } from "./standins.js";
 import { renderGrubenv } from "./tree.js";
 
@@ -49,13 +49,10 @@ export function susePackages(r: RpmRecipe): StandinPackage[] {
   ];
 }
 
-const file = (path: string, text: string, mode: 0o644 | 0o755 = 0o644): TreeFile => ({ path, mode, text });
+const file = treeFile;
 
 /** Pure: the installer-written grub.cfg (the stand-in's format, root on VMware's /dev/sda2). */
-export function suseGrubCfg(r: RpmRecipe): string {
-  const entries = [...r.kernels].reverse().map((k) => renderMenuEntry(SUSE_GRUB_MENU, k, machineId(r), "/dev/sda2", `${SUSE_ARGS}`, `initrd-${k}`));
-  return `${[renderMenuHead("saved"), ...entries].join("\n\n")}\n`;
-}
+export const suseGrubCfg = (r: RpmRecipe): string => installerGrubCfg(r, SUSE_GRUB_MENU, `${SUSE_ARGS}`, (k) => `initrd-${k}`);
 
 /** Pure: every configuration file of the SUSE guest (those under /boot land on the /boot partition). */
 export function suseTreeFiles(r: RpmRecipe): TreeFile[] {

@@ -66,7 +66,9 @@ const osRelease = (r: RpmRecipe): string => [
   "",
 ].join("\n");
 
-const file = (path: string, text: string, mode: 0o644 | 0o755 = 0o644): TreeFile => ({ path, mode, text });
+/** One file of a stand-in tree (every family's configuration files are made with it). */
+export const treeFile = (path: string, text: string, mode: 0o644 | 0o755 = 0o644): TreeFile => ({ path, mode, text });
+const file = treeFile;
 
 /** Pure: every configuration file of the guest (those under /boot land on the /boot partition). */
 export function standinTreeFiles(r: RpmRecipe): TreeFile[] {
