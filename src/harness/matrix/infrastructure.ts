@@ -23,17 +23,15 @@ export function infrastructureTrouble(text: string): string | undefined {
 }
 
 /**
- * Pure: is a failed cell BROKEN? Yes when the harness stopped on infrastructure trouble, or when
- * every failed check failed on it. A product failure anywhere (a check that ran and said no) keeps
- * the cell FAIL: a retry must never hide one. Returns the trouble's label and its text.
+ * Pure: is a failed cell BROKEN? Yes when everything that went wrong is infrastructure trouble:
+ * the harness's own error (if it stopped) and every failed check. A product failure anywhere (a
+ * check that ran and said no) keeps the cell FAIL: a retry must never hide one. Returns the
+ * first trouble's label and text.
  */
 export function brokenBy(error: string | undefined, failedDetails: readonly string[]): { label: string; text: string } | undefined {
-  if (error !== undefined) {
-    const label = infrastructureTrouble(error);
-    return label ? { label, text: error } : undefined;
-  }
-  if (failedDetails.length === 0) return undefined;
-  const labels = failedDetails.map(infrastructureTrouble);
+  const texts = [...(error !== undefined ? [error] : []), ...failedDetails];
+  if (texts.length === 0) return undefined;
+  const labels = texts.map(infrastructureTrouble);
   if (labels.some((l) => l === undefined)) return undefined;
-  return { label: labels[0]!, text: failedDetails[0]! };
+  return { label: labels[0]!, text: texts[0]! };
 }

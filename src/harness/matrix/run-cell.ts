@@ -142,8 +142,8 @@ export function judgeCell(checks: readonly CheckResult[], error?: string): { sta
   if (parts.length === 0) return { status: "pass" };
   const more = parts.length > 3 ? ` (and ${parts.length - 3} more)` : "";
   const reason = parts.slice(0, 3).join("; ") + more;
-  // The harness's own error, or else the failed checks (a check's failure is in its detail).
-  const broken = negative ? undefined : brokenBy(error, error ? [] : failed.map((c) => c.detail));
+  // The harness's own error and the failed checks (a check's failure is in its detail).
+  const broken = negative ? undefined : brokenBy(error, failed.map((c) => c.detail));
   return broken ? { status: "broken", reason: `BROKEN (${broken.label}): ${reason}` } : { status: "fail", reason };
 }
 

@@ -48,6 +48,9 @@ describe("brokenBy and judgeCell", () => {
     expect(brokenBy(undefined, [infra.detail, product.detail])).toBeUndefined();
     expect(judgeCell([infra, product]).status).toBe("fail");
     expect(judgeCell([ok], "the harness stopped: no image").status).toBe("fail");
+    // The boot container failed after a static check had already said no: FAIL, not BROKEN.
+    expect(judgeCell([product], "the harness stopped: Cannot connect to the Docker daemon").status).toBe("fail");
+    expect(brokenBy("the harness stopped: Cannot connect to the Docker daemon", [product.detail])).toBeUndefined();
     expect(brokenBy(undefined, [])).toBeUndefined();
     expect(judgeCell([]).reason).toBe(NO_CHECK_RAN);
   });
